@@ -1,0 +1,88 @@
+"""emr-admin: the practice's command line. Names and output formats are a public contract."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from emr_desktop import __version__
+from emr_desktop.cli import admin
+from emr_desktop.cli.common import Context, UsageError
+from emr_desktop.errors import EmrError
+from emr_desktop.logs import setup_logging
+
+log = logging.getLogger("emr_desktop.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole emr-admin command line."""
+    parser = argparse.ArgumentParser(
+        prog="emr-admin",
+        description="Administer an emr-desktop practice: users, audit log, backups, checks.",
+    )
+    parser.add_argument("--version", action="version", version=f"emr-admin {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help="the practice data folder (default: EMR_DATA_DIR or the per-user data folder)",
+    )
+    parser.add_argument("--user", help="the acting user (password from EMR_PASSWORD or a prompt)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    admin.register(sub)
+    for extra in _extensions():
+        extra(sub)
+    return parser
+
+
+def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+    """Command groups added by later modules (clinical, export)."""
+    found = []
+    for name in ("emr_desktop.cli.clinical", "emr_desktop.cli.exports"):
+        try:
+            module = __import__(name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.append(module.register)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one emr-admin command; user mistakes print one line to stderr, never a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging("emr-admin")
+    ctx = Context(args)
+    func: Callable[[Context], int] = args.func
+    try:
+        code = func(ctx)
+        log.info("command %s exit %s", args.command, code)
+        return code
+    except UsageError as err:
+        print(f"emr-admin: {err.message}", file=sys.stderr)
+        return 2
+    except EmrError as err:
+        log.info("command %s failed: %s", args.command, type(err).__name__)
+        print(f"emr-admin: {err.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("emr-admin: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: keep the details in the log, not on the screen
+        log.exception("command %s crashed", args.command)
+        print(
+            f"emr-admin: unexpected error ({type(err).__name__}); details are in the log file.",
+            file=sys.stderr,
+        )
+        return 70
+    finally:
+        with contextlib.suppress(EmrError):
+            ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

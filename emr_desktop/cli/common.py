@@ -1,0 +1,123 @@
+"""What every emr-admin command shares: reading secrets, opening the practice, logging in."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from emr_desktop.domain.security import Actor
+from emr_desktop.errors import EmrError, PracticeError, ValidationError
+from emr_desktop.paths import data_dir
+from emr_desktop.persistence.database import Database
+from emr_desktop.services.auth import AuthService
+from emr_desktop.services.store import PracticePaths, open_practice
+
+PASSWORD_ENV = "EMR_PASSWORD"
+NEW_PASSWORD_ENV = "EMR_NEW_PASSWORD"
+PASSPHRASE_ENV = "EMR_DB_PASSPHRASE"
+
+
+class UsageError(EmrError):
+    """The command line itself is wrong (exit code 2)."""
+
+
+def interactive() -> bool:
+    """Whether a person is at the terminal to answer prompts."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def secret(env: str, prompt: str, *, confirm: bool = False) -> str | None:
+    """A secret from the environment, else a terminal prompt; None when neither is possible."""
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not interactive():
+        return None
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat to confirm: ") != first:
+        raise ValidationError(prompt.rstrip(": "), "the two entries do not match")
+    return first
+
+
+def passphrase_provider() -> Callable[[], str]:
+    """Asks for the practice passphrase only if the keyring did not have the key."""
+
+    def provide() -> str:
+        value = secret(PASSPHRASE_ENV, "Practice passphrase: ")
+        if value is None:
+            raise PracticeError(
+                f"The practice passphrase is needed: set {PASSPHRASE_ENV} or run in a terminal."
+            )
+        return value
+
+    return provide
+
+
+def parse_when(text: str, *, end_of_day: bool = False) -> dt.datetime:
+    """A date (YYYY-MM-DD) or ISO date-time, as aware UTC; a date ``until`` covers the day."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("date", f"{text!r} is not a date like 2026-11-23") from None
+    if len(text) == 10 and end_of_day:
+        value += dt.timedelta(days=1)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+@dataclass
+class Context:
+    """The parsed command line plus lazily opened practice and logged-in actor."""
+
+    args: argparse.Namespace
+    _db: Database | None = None
+    _actor: Actor | None = None
+
+    @property
+    def paths(self) -> PracticePaths:
+        """The practice's files."""
+        return PracticePaths(data_dir(self.args.data_dir))
+
+    @property
+    def db(self) -> Database:
+        """The open practice database (unlocked on first use)."""
+        if self._db is None:
+            self._db = open_practice(self.paths.root, passphrase_provider())
+        return self._db
+
+    @property
+    def actor(self) -> Actor:
+        """The user named by --user, logged in with EMR_PASSWORD or a prompt."""
+        if self._actor is None:
+            username = getattr(self.args, "user", None)
+            if not username:
+                raise UsageError("This command needs the acting user: add --user NAME.")
+            password = secret(PASSWORD_ENV, f"Password for {username}: ")
+            if password is None:
+                raise UsageError(f"No password: set {PASSWORD_ENV} or run in a terminal.")
+            self._actor = AuthService(self.db).login(username, password)
+        return self._actor
+
+    def close(self) -> None:
+        """Log out and release the database."""
+        if self._db is not None:
+            if self._actor is not None:
+                AuthService(self._db).logout(self._actor)
+            self._db.dispose()
+
+
+def out(line: str) -> None:
+    """Print one line of a command's result."""
+    print(line, flush=True)
+
+
+def path_arg(text: str) -> Path:
+    """argparse type for a file path (user ~ expanded)."""
+    return Path(text).expanduser()

@@ -1,0 +1,77 @@
+"""Roles, permissions and the acting user, as plain values every layer may see."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    """A user's role; what each may do is the table in security.permissions."""
+
+    ADMIN = "admin"
+    PHYSICIAN = "physician"
+    NURSE = "nurse"
+    RECEPTIONIST = "receptionist"
+
+
+class UserStatus(enum.StrEnum):
+    """Whether an account may log in."""
+
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class Permission(enum.StrEnum):
+    """One thing a user may do; services call ``require(actor, Permission.X)`` first."""
+
+    # practice administration
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    BACKUP_RUN = "backup.run"
+    BACKUP_RESTORE = "backup.restore"
+    SETTINGS_MANAGE = "settings.manage"
+    # front desk
+    PATIENT_VIEW = "patient.view"  # find a patient, see demographics
+    PATIENT_REGISTER = "patient.register"  # register and edit demographics
+    PATIENT_MERGE = "patient.merge"
+    SCHEDULE_VIEW = "schedule.view"
+    SCHEDULE_BOOK = "schedule.book"  # book, move, cancel, check in
+    # clinical
+    CHART_VIEW = "chart.view"  # clinical content of a chart
+    VITALS_RECORD = "vitals.record"
+    ALLERGY_RECORD = "allergy.record"
+    IMMUNIZATION_RECORD = "immunization.record"
+    PROBLEM_EDIT = "problem.edit"
+    MEDICATION_EDIT = "medication.edit"  # reported medications, discontinue
+    LAB_RECORD = "lab.record"
+    DOCUMENT_ATTACH = "document.attach"
+    NOTE_DRAFT = "note.draft"
+    NOTE_SIGN = "note.sign"
+    NOTE_ADDENDUM = "note.addendum"
+    RX_RENEWAL_REQUEST = "rx.renewal_request"
+    RX_PRESCRIBE = "rx.prescribe"  # create and sign prescriptions
+    REFERRAL_MANAGE = "referral.manage"
+    CHART_EXPORT = "chart.export"  # print or export a chart (PDF, FHIR)
+    FHIR_IMPORT = "fhir.import"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The logged-in user on whose behalf a service call runs.
+
+    Made only by the authentication service after a successful login; ``permissions``
+    is a copy of the role table at that moment so front ends can hide what a role
+    cannot do (the services still check).
+    """
+
+    user_id: int
+    username: str
+    full_name: str
+    role: Role
+    workstation: str
+    permissions: frozenset[Permission]
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this user's role includes ``permission``."""
+        return permission in self.permissions

@@ -1,0 +1,76 @@
+"""Typed errors raised by the core; front ends show them in words a receptionist understands.
+
+Every error carries a ``message`` fit to show a user as is. None of them may carry
+patient data in a way that could reach a log: front ends log only the class name.
+"""
+
+from __future__ import annotations
+
+
+class EmrError(Exception):
+    """Base of every error the application raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(EmrError):
+    """Input was refused; ``field`` names the field, ``message`` says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+class PermissionDenied(EmrError):
+    """The acting user's role does not allow this action."""
+
+
+class AuthenticationError(EmrError):
+    """Wrong username or password, disabled account or account locked out."""
+
+
+class PasswordChangeRequired(AuthenticationError):
+    """The password was right but is a one-time password that must be changed first."""
+
+
+class NotFound(EmrError):
+    """The record asked for does not exist (or is not visible to this user)."""
+
+
+class ConflictError(EmrError):
+    """Someone else saved this record since it was loaded; nothing was overwritten."""
+
+
+class LockedRecordError(EmrError):
+    """The record is signed or otherwise closed to edits (use an addendum)."""
+
+
+class DuplicateError(EmrError):
+    """A record that looks the same already exists; ``candidates`` holds what matched."""
+
+    def __init__(self, message: str, candidates: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class PracticeError(EmrError):
+    """The practice data directory cannot be used (absent, half-made, already in use)."""
+
+
+class WrongPassphrase(EmrError):
+    """The practice passphrase does not unlock the key file."""
+
+
+class DatabaseDamaged(EmrError):
+    """The database file belongs to this practice but cannot be read: restore a backup."""
+
+
+class ForeignDatabase(EmrError):
+    """The database file is not this practice's (another practice's, or not ours at all)."""
+
+
+class BackupError(EmrError):
+    """A backup could not be made, or a backup file failed verification."""

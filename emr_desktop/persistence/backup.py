@@ -1,0 +1,59 @@
+"""Consistent, still-encrypted copies of a live database, and file-level checks.
+
+Copies use SQLite's online backup API: it reads one snapshot while other connections
+keep writing (WAL), and writes pages re-encrypted under the same key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlcipher3
+
+from emr_desktop.errors import BackupError
+from emr_desktop.persistence.database import Database
+from emr_desktop.persistence.engine import connect_raw, is_sqlite
+
+
+def copy_database(db: Database, dest: Path) -> None:
+    """Write a consistent encrypted copy of ``db`` to ``dest`` (which must not exist)."""
+    if not is_sqlite(db.engine) or db.key is None:
+        raise BackupError(
+            "This practice uses a database server; back it up with the server's own tools "
+            "(pg_dump)."
+        )
+    if dest.exists():
+        raise BackupError(f"{dest.name} already exists; choose another file name.")
+    source = db.engine.raw_connection()
+    target = connect_raw(dest, db.key, create=True)
+    try:
+        source.driver_connection.backup(target)  # type: ignore[union-attr]
+        target.execute("PRAGMA journal_mode = DELETE")
+    except sqlcipher3.Error as exc:
+        target.close()
+        dest.unlink(missing_ok=True)
+        raise BackupError(f"The backup copy could not be written: {exc}") from None
+    finally:
+        source.close()
+    target.close()
+
+
+def check_file(path: Path, key: bytes) -> list[str]:
+    """Run SQLite's integrity check and SQLCipher's page check; return the problems found."""
+    conn = connect_raw(path, key)
+    try:
+        problems: list[str] = []
+        try:
+            integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        except sqlcipher3.DatabaseError as exc:
+            return [f"integrity check could not run: {exc}"]
+        if integrity != ["ok"]:
+            problems.extend(f"integrity: {line}" for line in integrity)
+        try:
+            cipher = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check")]
+        except sqlcipher3.DatabaseError as exc:
+            return [*problems, f"cipher check could not run: {exc}"]
+        problems.extend(f"cipher: {line}" for line in cipher)
+        return problems
+    finally:
+        conn.close()

@@ -1,0 +1,1 @@
+"""Read-only code sets (ICD-10-CM, drugs, interactions, CVX, LOINC); no patient data."""

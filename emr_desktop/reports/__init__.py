@@ -1,0 +1,1 @@
+"""PDF builders (reportlab): take DTOs, return bytes or write a file."""

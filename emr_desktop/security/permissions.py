@@ -1,0 +1,71 @@
+"""The one table that maps a role to what it may do, and the check services call."""
+
+from __future__ import annotations
+
+from emr_desktop.domain.security import Actor, Permission, Role
+from emr_desktop.errors import PermissionDenied
+
+P = Permission
+
+_FRONT_DESK = frozenset({P.PATIENT_VIEW, P.PATIENT_REGISTER, P.SCHEDULE_VIEW, P.SCHEDULE_BOOK})
+
+_NURSE_CLINICAL = frozenset(
+    {
+        P.CHART_VIEW,
+        P.VITALS_RECORD,
+        P.ALLERGY_RECORD,
+        P.IMMUNIZATION_RECORD,
+        P.LAB_RECORD,
+        P.DOCUMENT_ATTACH,
+        P.NOTE_DRAFT,
+        P.RX_RENEWAL_REQUEST,
+        P.REFERRAL_MANAGE,
+        P.CHART_EXPORT,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {
+            P.USERS_MANAGE,
+            P.AUDIT_VIEW,
+            P.BACKUP_RUN,
+            P.BACKUP_RESTORE,
+            P.SETTINGS_MANAGE,
+            P.PATIENT_VIEW,
+            P.PATIENT_MERGE,
+            P.FHIR_IMPORT,
+        }
+    ),
+    Role.PHYSICIAN: _FRONT_DESK
+    | _NURSE_CLINICAL
+    | frozenset(
+        {
+            P.PROBLEM_EDIT,
+            P.MEDICATION_EDIT,
+            P.NOTE_SIGN,
+            P.NOTE_ADDENDUM,
+            P.RX_PRESCRIBE,
+            P.PATIENT_MERGE,
+        }
+    ),
+    Role.NURSE: _FRONT_DESK | _NURSE_CLINICAL,
+    Role.RECEPTIONIST: _FRONT_DESK,
+}
+
+
+def permissions_for(role: Role) -> frozenset[Permission]:
+    """Everything ``role`` may do."""
+    return ROLE_PERMISSIONS[role]
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Raise PermissionDenied unless the actor's role includes ``permission``.
+
+    Checks the table itself, not the copy carried on the Actor, so an Actor built
+    by hand cannot grant itself anything.
+    """
+    if permission not in ROLE_PERMISSIONS[actor.role]:
+        raise PermissionDenied(
+            f"Your role ({actor.role.value}) is not allowed to do this ({permission.value})."
+        )

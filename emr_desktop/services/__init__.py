@@ -1,0 +1,1 @@
+"""Use cases: one function per user action; permission check, unit of work, audit, DTOs."""

@@ -1,0 +1,91 @@
+"""The demo practice: a populated practice a newcomer can log into at once.
+
+Passwords and the passphrase are public (README) and only for the demo; they can be
+overridden with EMR_PASSWORD and EMR_DB_PASSPHRASE.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from emr_desktop.domain.security import Role
+from emr_desktop.errors import PracticeError
+from emr_desktop.models.setting import Setting
+from emr_desktop.persistence.database import Database
+from emr_desktop.services.audit import record
+from emr_desktop.services.store import PracticePaths, create_practice, open_practice
+from emr_desktop.services.users import create_user
+
+DEMO_PASSPHRASE = "demo practice passphrase"
+DEMO_PASSWORD = "demo-password-1"
+DEMO_PRACTICE_NAME = "Riverside Family Medicine (DEMO)"
+DEMO_FLAG = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    """One of the demo practice's staff."""
+
+    username: str
+    full_name: str
+    role: Role
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", "Margit Hölzl", Role.ADMIN),
+    DemoUser("drokafor", "Chidi Okafor, MD", Role.PHYSICIAN),
+    DemoUser("drlindqvist", "Zoë Lindqvist, MD", Role.PHYSICIAN),
+    DemoUser("drsantos", "Mateo Santos, DO", Role.PHYSICIAN),
+    DemoUser("drbeaumont", "Élise Beaumont, MD", Role.PHYSICIAN),
+    DemoUser("drmensah", "Kwame Mensah, MD", Role.PHYSICIAN),
+    DemoUser("drtanaka", "Haruto Tanaka, MD", Role.PHYSICIAN),
+    DemoUser("nraman", "Priya Raman, RN", Role.NURSE),
+    DemoUser("lnowak", "Łucja Nowak", Role.RECEPTIONIST),
+)
+
+
+def demo_password() -> str:
+    """The demo users' password (EMR_PASSWORD overrides)."""
+    return os.environ.get("EMR_PASSWORD") or DEMO_PASSWORD
+
+
+def demo_passphrase() -> str:
+    """The demo practice passphrase (EMR_DB_PASSPHRASE overrides)."""
+    return os.environ.get("EMR_DB_PASSPHRASE") or DEMO_PASSPHRASE
+
+
+def create_demo_practice(data_dir: Path) -> Database:
+    """Create the demo practice with its staff in an empty or absent folder."""
+    if PracticePaths(data_dir).exists():
+        raise PracticeError(f"{data_dir} already holds a practice; the demo needs an empty one.")
+    first, *others = DEMO_USERS
+    db, _ = create_practice(
+        data_dir,
+        practice_name=DEMO_PRACTICE_NAME,
+        admin_username=first.username,
+        admin_full_name=first.full_name,
+        admin_password=demo_password(),
+        passphrase=demo_passphrase(),
+    )
+    with db.unit_of_work() as s:
+        for user in others:
+            create_user(
+                s,
+                None,
+                username=user.username,
+                full_name=user.full_name,
+                role=user.role,
+                password=demo_password(),
+            )
+        s.add(Setting(key=DEMO_FLAG, value="1"))
+        record(s, None, "demo_create", username=first.username)
+    return db
+
+
+def open_or_create_demo(data_dir: Path) -> Database:
+    """Open the demo practice, creating it first if it does not exist yet."""
+    if PracticePaths(data_dir).exists():
+        return open_practice(data_dir, demo_passphrase)
+    return create_demo_practice(data_dir)

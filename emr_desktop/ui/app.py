@@ -1,0 +1,102 @@
+"""Start-up: open (or create the demo) practice, unlock it, log in, show the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+
+from emr_desktop import __version__
+from emr_desktop.errors import EmrError, WrongPassphrase
+from emr_desktop.logs import setup_logging
+from emr_desktop.paths import data_dir as default_data_dir
+from emr_desktop.paths import demo_data_dir
+from emr_desktop.services.auth import AuthService
+from emr_desktop.services.demo import DEMO_USERS, demo_password, open_or_create_demo
+from emr_desktop.services.settings import SettingsService
+from emr_desktop.services.store import PracticePaths, open_practice
+from emr_desktop.ui.login_dialog import LoginDialog
+from emr_desktop.ui.main_window import MainWindow
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _ask_passphrase() -> str:
+    text, ok = QInputDialog.getText(
+        None,
+        "Practice passphrase",
+        "This computer does not have the practice key yet.\nEnter the practice passphrase:",
+        QLineEdit.EchoMode.Password,
+    )
+    if not ok:
+        raise _Cancelled
+    return str(text)
+
+
+def _open(root: Path):  # type: ignore[no-untyped-def]
+    while True:
+        try:
+            return open_practice(root, _ask_passphrase)
+        except WrongPassphrase as err:
+            QMessageBox.warning(None, "Wrong passphrase", err.message)
+
+
+def demo_hint() -> str:
+    """The text the login dialog shows on the demo practice."""
+    users = ", ".join(f"{u.username} ({u.role.value})" for u in DEMO_USERS)
+    return (
+        "<b>This is a demo practice</b> with made-up patients.<br>"
+        f"Users: {users}<br>Password for every demo user: <code>{demo_password()}</code>"
+    )
+
+
+def run(*, demo: bool = False, data_dir: str | None = None) -> int:
+    """Run the application until the main window closes."""
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("emr-desktop")
+    app.setApplicationVersion(__version__)
+    setup_logging("emr-desktop")
+    root = demo_data_dir() if demo and not data_dir else default_data_dir(data_dir)
+    try:
+        if demo:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                db = open_or_create_demo(root)
+            finally:
+                QApplication.restoreOverrideCursor()
+        elif not PracticePaths(root).exists():
+            QMessageBox.information(
+                None,
+                "No practice yet",
+                f"There is no practice in {root}.\n\nCreate one with\n"
+                "  emr-admin init --practice-name NAME --admin-user NAME\n"
+                "or try the demo practice with  emr-desktop --demo",
+            )
+            return 1
+        else:
+            db = _open(root)
+    except _Cancelled:
+        return 1
+    except EmrError as err:
+        QMessageBox.critical(None, "Cannot open the practice", err.message)
+        return 1
+    settings = SettingsService(db)
+    auth = AuthService(db)
+    name = settings.current().practice_name
+    login = LoginDialog(auth, name, demo_hint=demo_hint() if settings.is_demo() else None)
+    if login.exec() != LoginDialog.DialogCode.Accepted or login.actor is None:
+        db.dispose()
+        return 0
+    window = MainWindow(auth, login.actor, name)
+    window.show()
+    code = app.exec()
+    db.dispose()
+    return int(code)

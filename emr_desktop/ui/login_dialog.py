@@ -1,0 +1,86 @@
+"""The login dialog: username and password, with the demo credentials on a demo practice."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from emr_desktop.domain.security import Actor
+from emr_desktop.errors import EmrError
+from emr_desktop.services.auth import AuthService
+
+
+class LoginDialog(QDialog):
+    """Asks who is at the keyboard; ``actor`` holds the logged-in user after accept()."""
+
+    def __init__(
+        self,
+        auth: AuthService,
+        practice_name: str,
+        *,
+        demo_hint: str | None = None,
+        username: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._auth = auth
+        self.actor: Actor | None = None
+        self.setWindowTitle(f"Log in – {practice_name}")
+        self.setMinimumWidth(380)
+
+        title = QLabel(f"<h2>{practice_name}</h2>")
+        self._username = QLineEdit(username)
+        self._username.setAccessibleName("Username")
+        self._password = QLineEdit()
+        self._password.setEchoMode(QLineEdit.EchoMode.Password)
+        self._password.setAccessibleName("Password")
+        self._error = QLabel()
+        self._error.setWordWrap(True)
+        self._error.setStyleSheet("color: #b00020;")
+        self._error.setAccessibleName("Login error")
+        self._error.hide()
+
+        form = QFormLayout()
+        form.addRow("&Username", self._username)
+        form.addRow("&Password", self._password)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Log in")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        if demo_hint:
+            hint = QLabel(demo_hint)
+            hint.setWordWrap(True)
+            hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            hint.setStyleSheet(
+                "background: palette(alternate-base); border: 1px solid palette(mid);"
+                "border-radius: 4px; padding: 8px;"
+            )
+            layout.addWidget(hint)
+        layout.addLayout(form)
+        layout.addWidget(self._error)
+        layout.addWidget(buttons)
+        (self._password if username else self._username).setFocus()
+
+    def _on_buttons_accepted(self) -> None:
+        try:
+            self.actor = self._auth.login(self._username.text(), self._password.text())
+        except EmrError as err:
+            self._error.setText(err.message)
+            self._error.show()
+            self._password.clear()
+            self._password.setFocus()
+            return
+        self.accept()
