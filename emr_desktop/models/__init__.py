@@ -2,9 +2,50 @@
 
 from __future__ import annotations
 
+from emr_desktop.models.allergy import Allergy
+from emr_desktop.models.appointment import (
+    Appointment,
+    AppointmentSeries,
+    BlockedTime,
+    ProviderHours,
+)
 from emr_desktop.models.audit import AuditHead, AuditLog
 from emr_desktop.models.base import Base
+from emr_desktop.models.encounter import Addendum, Encounter
+from emr_desktop.models.medication import Medication
+from emr_desktop.models.observation import LabResult, VitalSigns
+from emr_desktop.models.patient import Patient, PatientNameToken
+from emr_desktop.models.practice import Counter, Practice, ProviderProfile
+from emr_desktop.models.prescription import Prescription
+from emr_desktop.models.problem import Problem
+from emr_desktop.models.record import Document, Immunization, Referral
 from emr_desktop.models.setting import Setting
 from emr_desktop.models.user import User
 
-__all__ = ["AuditHead", "AuditLog", "Base", "Setting", "User"]
+__all__ = [
+    "Addendum",
+    "Allergy",
+    "Appointment",
+    "AppointmentSeries",
+    "AuditHead",
+    "AuditLog",
+    "Base",
+    "BlockedTime",
+    "Counter",
+    "Document",
+    "Encounter",
+    "Immunization",
+    "LabResult",
+    "Medication",
+    "Patient",
+    "PatientNameToken",
+    "Practice",
+    "Prescription",
+    "Problem",
+    "ProviderHours",
+    "ProviderProfile",
+    "Referral",
+    "Setting",
+    "User",
+    "VitalSigns",
+]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
+from emr_desktop.models.practice import Practice
 from emr_desktop.models.setting import Setting
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
@@ -34,12 +35,16 @@ _LIMITS: dict[str, tuple[int, int]] = {
 
 
 def load_settings(session: Session) -> PracticeSettings:
-    """Read every setting, falling back to defaults for those never set."""
+    """Read every setting, falling back to defaults for those never set.
+
+    The practice's name lives on the practice row (documents print it from there);
+    the policies are key/value settings.
+    """
     stored = {row.key: row.value for row in session.scalars(select(Setting))}
-    values: dict[str, Any] = {}
-    for f in fields(PracticeSettings):
-        if f.name in stored:
-            values[f.name] = int(stored[f.name]) if f.name in _LIMITS else stored[f.name]
+    values: dict[str, Any] = {name: int(stored[name]) for name in _LIMITS if name in stored}
+    practice = session.get(Practice, 1)
+    if practice is not None:
+        values["practice_name"] = practice.name
     return PracticeSettings(**values)
 
 
@@ -63,7 +68,14 @@ def save_settings(session: Session, settings: PracticeSettings) -> list[str]:
         new = getattr(settings, f.name)
         if new != getattr(current, f.name):
             changed.append(f.name)
-            session.merge(Setting(key=f.name, value=str(new)))
+            if f.name == "practice_name":
+                practice = session.get(Practice, 1)
+                if practice is None:
+                    session.add(Practice(id=1, name=new))
+                else:
+                    practice.name = new
+            else:
+                session.merge(Setting(key=f.name, value=str(new)))
     return changed
 
 
