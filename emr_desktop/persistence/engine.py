@@ -98,8 +98,14 @@ def probe(path: Path, key: bytes, expected_salt: str | None) -> None:
         conn.close()
 
 
-def sqlcipher_engine(path: Path, key: bytes, *, create: bool = False, **kw: Any) -> Engine:
-    """An engine over the SQLCipher file at ``path``, keyed with ``key``."""
+def sqlcipher_engine(
+    path: Path, key: bytes | None, *, create: bool = False, **kw: Any
+) -> Engine:
+    """An engine over the SQLCipher file at ``path``, keyed with ``key``.
+
+    ``key=None`` opens an unencrypted SQLite file with the same settings; only the
+    benchmarks use that, to measure what the encryption costs.
+    """
     mode = "rwc" if create else "rw"
     engine = create_engine(
         f"sqlite+pysqlite:///file:{path.as_posix()}?mode={mode}&uri=true",
@@ -114,7 +120,8 @@ def sqlcipher_engine(path: Path, key: bytes, *, create: bool = False, **kw: Any)
     ) -> DBAPIConnection:
         conn = dialect.loaded_dbapi.connect(*cargs, **cparams)
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(raw_key_pragma(key))
+        if key is not None:
+            conn.execute(raw_key_pragma(key))
         return conn  # type: ignore[no-any-return]
 
     @event.listens_for(engine, "connect")

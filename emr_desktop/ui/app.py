@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
@@ -27,6 +28,10 @@ class _Cancelled(Exception):
 
 
 def _ask_passphrase() -> str:
+    # Like emr-admin, the GUI takes the passphrase from the environment when it is set
+    # (kiosk set-ups and the start-up benchmark); otherwise it asks.
+    if os.environ.get("EMR_DB_PASSPHRASE"):
+        return os.environ["EMR_DB_PASSPHRASE"]
     text, ok = QInputDialog.getText(
         None,
         "Practice passphrase",
@@ -92,6 +97,8 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     auth = AuthService(db)
     name = settings.current().practice_name
     login = LoginDialog(auth, name, demo_hint=demo_hint() if settings.is_demo() else None)
+    if os.environ.get("EMR_EXIT_AT_LOGIN"):  # the start-up benchmark stops here
+        QTimer.singleShot(0, login.reject)
     if login.exec() != LoginDialog.DialogCode.Accepted or login.actor is None:
         db.dispose()
         return 0
