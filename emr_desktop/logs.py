@@ -12,6 +12,11 @@ from emr_desktop.paths import log_dir
 def setup_logging(name: str, directory: Path | None = None) -> Path | None:
     """Send log records to ``<log dir>/<name>.log`` (rotated); returns the file, if any."""
     folder = directory or log_dir()
+    root = logging.getLogger()
+    target = str((folder / f"{name}.log").resolve())
+    for existing in root.handlers:  # called again in one process (tests): no second handler
+        if getattr(existing, "baseFilename", None) == target:
+            return Path(target)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.log"
@@ -21,7 +26,6 @@ def setup_logging(name: str, directory: Path | None = None) -> Path | None:
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     return path

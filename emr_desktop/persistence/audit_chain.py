@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, insert, select, type_coerce
+from sqlalchemy import Connection, DateTime, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from emr_desktop.domain.audit import ChainReport
@@ -94,7 +94,11 @@ def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = Non
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS_HASH)
         session.add(head)
     occurred = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    new_id = head.last_id + 1
+    # Normally last_id is the table's highest id. If rows were inserted behind the
+    # application's back, step past them: the app keeps working (logins must not fail)
+    # and verify still names the tampered row, since the chain no longer lines up.
+    highest = session.scalar(select(func.max(AuditLog.id))) or 0
+    new_id = max(head.last_id, highest) + 1
     fields = {
         "id": new_id,
         "occurred_at": occurred,

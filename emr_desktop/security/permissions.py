@@ -32,9 +32,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BACKUP_RUN,
             P.BACKUP_RESTORE,
             P.SETTINGS_MANAGE,
+            # Demographics only: the audit report is filtered by a patient's MRN.
             P.PATIENT_VIEW,
-            P.PATIENT_MERGE,
-            P.FHIR_IMPORT,
         }
     ),
     Role.PHYSICIAN: _FRONT_DESK
@@ -47,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.NOTE_ADDENDUM,
             P.RX_PRESCRIBE,
             P.PATIENT_MERGE,
+            P.FHIR_IMPORT,  # importing charts brings in clinical content
         }
     ),
     Role.NURSE: _FRONT_DESK | _NURSE_CLINICAL,

@@ -19,7 +19,7 @@ from pathlib import Path
 from emr_desktop import __version__
 from emr_desktop.domain.backup import BackupManifest, RestoreResult
 from emr_desktop.domain.security import Actor, Permission
-from emr_desktop.errors import BackupError, EmrError, PermissionDenied
+from emr_desktop.errors import BackupError, DatabaseDamaged, EmrError, PermissionDenied
 from emr_desktop.persistence import audit_chain
 from emr_desktop.persistence.backup import check_file, copy_database
 from emr_desktop.persistence.database import Database
@@ -173,6 +173,7 @@ def restore_backup(
         raise BackupError("This backup was made by a newer version of emr-desktop; update first.")
     data_dir.mkdir(parents=True, exist_ok=True)
     staged = data_dir / f"{DB_NAME}.restore-partial"
+    moved_aside = False
     staged.unlink(missing_ok=True)
     try:
         with zipfile.ZipFile(backup) as zf:
@@ -187,7 +188,13 @@ def restore_backup(
             if passphrase is None:
                 raise BackupError("The practice passphrase is needed to read this backup.")
             key = keyfile.unwrap(passphrase())
-        probe(staged, key, file_salt(staged))
+        try:
+            probe(staged, key, file_salt(staged))
+        except DatabaseDamaged:
+            raise BackupError(
+                "The backup file is damaged and cannot be restored; the live database was "
+                "not touched. Use another backup."
+            ) from None
         problems = check_file(staged, key)
         if problems:
             raise BackupError("The backup failed its integrity check: " + problems[0])
@@ -210,6 +217,7 @@ def restore_backup(
         finally:
             staged_db.dispose()
         replaced = _move_live_aside(paths, key)
+        moved_aside = replaced is not None
         for suffix in ("-wal", "-shm"):
             Path(str(staged) + suffix).unlink(missing_ok=True)
         os.replace(staged, paths.db)
@@ -217,6 +225,19 @@ def restore_backup(
         keyfile.write(paths.key)
         keystore.store_key(keyfile.practice_id, key)
     except EmrError:
+        staged.unlink(missing_ok=True)
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        staged.unlink(missing_ok=True)
+        where = (
+            "the previous database was kept in the backups folder"
+            if moved_aside
+            else "the live database was not touched"
+        )
+        raise BackupError(
+            f"The backup could not be restored ({type(err).__name__}); {where}."
+        ) from None
+    except BaseException:
         staged.unlink(missing_ok=True)
         raise
     finally:
