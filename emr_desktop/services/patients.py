@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from emr_desktop.domain.clinical import Sex
@@ -31,6 +31,7 @@ from emr_desktop.models import (
     Referral,
     VitalSigns,
 )
+from emr_desktop.models.audit import AuditLog
 from emr_desktop.models.practice import Counter
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
@@ -40,6 +41,7 @@ from emr_desktop.services.common import get_patient, patient_by_mrn, summary
 from emr_desktop.services.patient_search import fold, reindex, search_ids
 
 MRN_START = 1_000_000
+RECENT_ACTIONS = ("chart_open", "patient_view", "patient_register", "patient_update")
 # Every table that belongs to one patient: a merge moves all of their rows.
 PATIENT_TABLES = (
     Problem,
@@ -231,6 +233,33 @@ class PatientService:
                 return []
             by_id = {p.id: p for p in s.scalars(select(Patient).where(Patient.id.in_(ids)))}
             return [summary(by_id[i]) for i in ids]
+
+    def recent(self, actor: Actor, *, limit: int = 15, days: int = 90) -> list[PatientSummary]:
+        """Patients this user opened lately, most recent first (from their own audit rows)."""
+        require(actor, Permission.PATIENT_VIEW)
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+        last = func.max(AuditLog.id).label("last")
+        stmt = (
+            select(AuditLog.patient_id, last)
+            .where(
+                AuditLog.user_id == actor.user_id,
+                AuditLog.occurred_at >= since,
+                AuditLog.action.in_(RECENT_ACTIONS),
+                AuditLog.patient_id.is_not(None),
+            )
+            .group_by(AuditLog.patient_id)
+            .order_by(last.desc())
+            .limit(limit)
+        )
+        with self._db.unit_of_work() as s:
+            ids = [row.patient_id for row in s.execute(stmt)]
+            by_id = {
+                p.id: p
+                for p in s.scalars(
+                    select(Patient).where(Patient.id.in_(ids), Patient.merged_into_id.is_(None))
+                )
+            }
+            return [summary(by_id[i]) for i in ids if i in by_id]
 
     def check_duplicates(self, actor: Actor, data: PatientInput) -> list[DuplicateCandidate]:
         """Who this might already be, without registering anything (for the form's warning)."""

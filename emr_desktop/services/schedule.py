@@ -1,0 +1,656 @@
+"""The appointment book: booking with conflict checks, moves, check-in flow, series, views.
+
+Reading the schedule needs SCHEDULE_VIEW; every change (booking, moving, cancelling,
+checking in, and managing provider hours and blocked time) needs SCHEDULE_BOOK, which
+the front desk, nurses and physicians have and the admin role does not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from emr_desktop.domain.chart import AppointmentRow
+from emr_desktop.domain.clinical import AppointmentStatus
+from emr_desktop.domain.schedule import (
+    BookingRequest,
+    ConflictWarning,
+    DayView,
+    Frequency,
+    HoursRow,
+    ProviderInfo,
+    Recurrence,
+    SchedulingConflict,
+    SeriesResult,
+    WeekView,
+)
+from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.errors import NotFound, ValidationError
+from emr_desktop.models import Appointment, AppointmentSeries, BlockedTime, ProviderHours
+from emr_desktop.models.base import utcnow
+from emr_desktop.persistence.database import Database
+from emr_desktop.security.permissions import require
+from emr_desktop.services import schedule_rules as rules
+from emr_desktop.services import validation as v
+from emr_desktop.services.audit import record
+from emr_desktop.services.common import get_patient
+
+S = AppointmentStatus
+VIEW, BOOK = Permission.SCHEDULE_VIEW, Permission.SCHEDULE_BOOK
+# The check-in flow, one step at a time; each step may be undone by one step back.
+FORWARD = {S.BOOKED: S.ARRIVED, S.ARRIVED: S.IN_ROOM, S.IN_ROOM: S.COMPLETED}
+BACK = {after: before for before, after in FORWARD.items()}
+ACTIVE = (S.BOOKED, S.ARRIVED, S.IN_ROOM)
+
+
+def iso(when: dt.datetime | dt.time) -> str:
+    """A time as audit details store it (times are not clinical content)."""
+    return when.isoformat(timespec="minutes")
+
+
+def override_text(reason: str | None) -> str:
+    """The trimmed override reason ('' when none was given)."""
+    return v.text("override reason", reason or "", max_len=300)
+
+
+def refuse_unless(found: list[ConflictWarning], override: str) -> None:
+    """Raise SchedulingConflict (before anything is written) unless overridden."""
+    if found and not override:
+        raise SchedulingConflict(found)
+
+
+def audit(s: Session, actor: Actor, action: str, a: Appointment, **details: Any) -> None:
+    """One audit row about appointment ``a``; details hold ids and times, never reasons."""
+    record(
+        s,
+        actor,
+        action,
+        entity="appointment",
+        entity_id=a.id,
+        patient_id=a.patient_id,
+        details=details,
+    )
+
+
+def audit_override(
+    s: Session, actor: Actor, found: list[ConflictWarning], made: list[Appointment], act: str
+) -> None:
+    """The extra audit row saying conflicts were knowingly overridden (none if no conflict)."""
+    if found:
+        audit(
+            s,
+            actor,
+            "appointment_override",
+            made[0],
+            for_action=act,
+            conflicts=sorted({w.kind.value for w in found}),
+            conflicting_appointment_ids=sorted({w.appointment_id for w in found} - {None}),
+            block_ids=sorted({w.block_id for w in found} - {None}),
+            appointment_ids=[a.id for a in made],
+            reason_given=True,
+        )
+
+
+def row(s: Session, appointment_id: int) -> AppointmentRow:
+    """The row DTO of one appointment (flushed first, so its version is current)."""
+    s.flush()
+    return rules.rows(s, Appointment.id == appointment_id)[0]
+
+
+class ScheduleService:
+    """The appointment book. All appointment times are naive local wall-clock times."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ---- reading -----------------------------------------------------------------------
+
+    def providers(self, actor: Actor) -> list[ProviderInfo]:
+        """Physicians with a column on the schedule, by name."""
+        require(actor, VIEW)
+        with self._db.unit_of_work() as s:
+            return rules.providers(s)
+
+    def check_conflicts(
+        self,
+        actor: Actor,
+        provider_id: int,
+        start_at: dt.datetime,
+        duration_min: int,
+        *,
+        ignore_appointment_id: int | None = None,
+    ) -> tuple[ConflictWarning, ...]:
+        """What is in the way of this time (for the form to warn before saving)."""
+        require(actor, VIEW)
+        start, minutes = rules.local_time("start", start_at), rules.duration(duration_min)
+        ignore = [] if ignore_appointment_id is None else [ignore_appointment_id]
+        with self._db.unit_of_work() as s:
+            provider = rules.provider_user(s, provider_id)
+            return tuple(rules.conflicts(s, provider, start, minutes, ignore=ignore))
+
+    def day(
+        self,
+        actor: Actor,
+        day: dt.date,
+        provider_ids: list[int] | None = None,
+        *,
+        include_cancelled: bool = False,
+    ) -> DayView:
+        """One day for some providers (None: every scheduled provider)."""
+        require(actor, VIEW)
+        start = dt.datetime.combine(day, dt.time())
+        end = start + dt.timedelta(days=1)
+        with self._db.unit_of_work() as s:
+            shown = rules.providers(s, provider_ids)
+            ids = [p.id for p in shown]
+            where = [Appointment.provider_id.in_(ids), *rules.overlapping(start, end)]
+            if not include_cancelled:
+                where.append(Appointment.status != S.CANCELLED)
+            column = {pid: i for i, pid in enumerate(ids)}
+            found = [r for r in rules.rows(s, *where) if r.end_at > start]
+            found.sort(key=lambda r: (column[r.provider_id], r.start_at, r.id))
+            return DayView(
+                day=day,
+                slot_minutes=rules.slot_minutes(s),
+                providers=tuple(shown),
+                appointments=tuple(found),
+                hours=tuple(rules.hours_of(s, ids, day.weekday())),
+                blocked=tuple(rules.blocks_in(s, ids, [(start, end)])),
+            )
+
+    def week(
+        self,
+        actor: Actor,
+        provider_id: int,
+        any_day_in_week: dt.date,
+        *,
+        include_cancelled: bool = False,
+    ) -> WeekView:
+        """One provider's week, Monday to Sunday."""
+        require(actor, VIEW)
+        monday = any_day_in_week - dt.timedelta(days=any_day_in_week.weekday())
+        start = dt.datetime.combine(monday, dt.time())
+        end = start + dt.timedelta(days=7)
+        with self._db.unit_of_work() as s:
+            shown = rules.providers(s, [provider_id])
+            if not shown:
+                raise NotFound("That provider does not exist.")
+            where = [Appointment.provider_id == provider_id, *rules.overlapping(start, end)]
+            if not include_cancelled:
+                where.append(Appointment.status != S.CANCELLED)
+            return WeekView(
+                provider=shown[0],
+                week_start=monday,
+                slot_minutes=rules.slot_minutes(s),
+                appointments=tuple(r for r in rules.rows(s, *where) if r.end_at > start),
+                hours=tuple(rules.hours_of(s, [provider_id])),
+                blocked=tuple(rules.blocks_in(s, [provider_id], [(start, end)])),
+            )
+
+    def patient_appointments(
+        self, actor: Actor, patient_id: int, *, upcoming_only: bool = False, limit: int = 50
+    ) -> list[AppointmentRow]:
+        """A patient's appointments: upcoming (still active) soonest first, or all newest
+        first. ``limit`` 0 means no limit."""
+        require(actor, VIEW)
+        with self._db.unit_of_work() as s:
+            get_patient(s, patient_id)
+            mine = Appointment.patient_id == patient_id
+            if upcoming_only:
+                today = dt.datetime.combine(dt.date.today(), dt.time())
+                active = Appointment.status.in_(ACTIVE)
+                return rules.rows(s, mine, Appointment.start_at >= today, active, limit=limit)
+            newest = (Appointment.start_at.desc(), Appointment.id.desc())
+            return rules.rows(s, mine, order=newest, limit=limit)
+
+    def waiting_room(self, actor: Actor, day: dt.date) -> list[AppointmentRow]:
+        """That day's patients who have arrived or are in a room, earliest arrival first."""
+        require(actor, VIEW)
+        start = dt.datetime.combine(day, dt.time())
+        with self._db.unit_of_work() as s:
+            found = rules.rows(
+                s,
+                Appointment.start_at >= start,
+                Appointment.start_at < start + dt.timedelta(days=1),
+                Appointment.status.in_((S.ARRIVED, S.IN_ROOM)),
+            )
+        never = dt.datetime.max.replace(tzinfo=dt.UTC)
+        return sorted(found, key=lambda r: (r.arrived_at or never, r.start_at, r.id))
+
+    def next_free_slot(
+        self,
+        actor: Actor,
+        provider_id: int,
+        duration_min: int,
+        *,
+        after: dt.datetime,
+        kind: str = "",
+    ) -> dt.datetime | None:
+        """The first free slot-aligned start within the provider's hours, looking 60 days
+        ahead, never in the past. ``kind`` is accepted for per-type rules (none yet)."""
+        require(actor, VIEW)
+        minutes = rules.duration(duration_min)
+        begin = max(rules.local_time("after", after), dt.datetime.now())
+        v.text("appointment type", kind, max_len=60)
+        with self._db.unit_of_work() as s:
+            rules.provider_user(s, provider_id)
+            return rules.next_free(s, provider_id, minutes, begin, rules.slot_minutes(s))
+
+    # ---- booking -----------------------------------------------------------------------
+
+    def book(
+        self, actor: Actor, request: BookingRequest, *, override_reason: str | None = None
+    ) -> AppointmentRow:
+        """Book one appointment. SchedulingConflict (nothing saved) when the time is
+        double-booked, outside the provider's hours or blocked, unless overridden."""
+        require(actor, BOOK)
+        req = rules.clean_request(request)
+        override = override_text(override_reason)
+        with self._db.unit_of_work() as s:
+            rules.bookable_patient(s, req.patient_id)
+            provider = rules.provider_user(s, req.provider_id, lock=True)
+            found = rules.conflicts(s, provider, req.start_at, req.duration_min)
+            refuse_unless(found, override)
+            a = rules.new_appointment(
+                actor.user_id, req, req.start_at, override if found else "", None
+            )
+            s.add(a)
+            s.flush()
+            audit(
+                s,
+                actor,
+                "appointment_book",
+                a,
+                provider_id=a.provider_id,
+                start=iso(a.start_at),
+                duration_min=a.duration_min,
+            )
+            audit_override(s, actor, found, [a], "book")
+            return row(s, a.id)
+
+    def book_series(
+        self,
+        actor: Actor,
+        request: BookingRequest,
+        rule: Recurrence,
+        *,
+        override_reason: str | None = None,
+    ) -> SeriesResult:
+        """Book a recurring series as real appointments sharing one series id. Every
+        occurrence is checked; SchedulingConflict's warnings name each conflicting date."""
+        require(actor, BOOK)
+        req = rules.clean_request(request)
+        starts = rule.occurrences(req.start_at)
+        override = override_text(override_reason)
+        with self._db.unit_of_work() as s:
+            rules.bookable_patient(s, req.patient_id)
+            provider = rules.provider_user(s, req.provider_id, lock=True)
+            spans = [(when, req.duration_min) for when in starts]
+            found = rules.conflicts_many(s, provider, spans)
+            refuse_unless(found, override)
+            series = AppointmentSeries(
+                frequency=Frequency(str(rule.frequency)).value,
+                interval=rule.interval,
+                until_date=rule.until,
+                count=rule.count,
+                created_by_id=actor.user_id,
+            )
+            s.add(series)
+            s.flush()
+            clashing = {w.start_at for w in found}
+            made = [
+                rules.new_appointment(
+                    actor.user_id, req, when, override if when in clashing else "", series.id
+                )
+                for when in starts
+            ]
+            s.add_all(made)
+            s.flush()
+            record(
+                s,
+                actor,
+                "appointment_series_book",
+                entity="appointment_series",
+                entity_id=series.id,
+                patient_id=req.patient_id,
+                details={
+                    "provider_id": req.provider_id,
+                    "frequency": series.frequency,
+                    "interval": series.interval,
+                    "appointment_ids": [a.id for a in made],
+                    "first_start": iso(starts[0]),
+                    "last_start": iso(starts[-1]),
+                },
+            )
+            audit_override(s, actor, found, made, "book_series")
+            booked = rules.rows(s, Appointment.series_id == series.id)
+            return SeriesResult(series.id, tuple(booked), tuple(found))
+
+    # ---- moving ------------------------------------------------------------------------
+
+    def move(
+        self,
+        actor: Actor,
+        appointment_id: int,
+        *,
+        new_start: dt.datetime,
+        new_provider_id: int | None = None,
+        expected_version: int,
+        override_reason: str | None = None,
+    ) -> AppointmentRow:
+        """Move an appointment to another time and/or provider (it stays in its series)."""
+        require(actor, BOOK)
+        start = rules.start_time("start", new_start)
+        override = override_text(override_reason)
+        with self._db.unit_of_work() as s:
+            a = rules.get_appointment(s, appointment_id, expected_version)
+            rules.movable(a)
+            provider = rules.provider_user(s, new_provider_id or a.provider_id, lock=True)
+            found = rules.conflicts(s, provider, start, a.duration_min, ignore=[a.id])
+            refuse_unless(found, override)
+            old_start, old_provider = a.start_at, a.provider_id
+            a.start_at, a.provider_id, a.updated_at = start, provider.id, utcnow()
+            a.override_reason = override if found else a.override_reason
+            audit(
+                s,
+                actor,
+                "appointment_move",
+                a,
+                old_start=iso(old_start),
+                new_start=iso(start),
+                old_provider_id=old_provider,
+                new_provider_id=provider.id,
+            )
+            audit_override(s, actor, found, [a], "move")
+            return row(s, a.id)
+
+    def resize(
+        self,
+        actor: Actor,
+        appointment_id: int,
+        *,
+        duration_min: int,
+        expected_version: int,
+        override_reason: str | None = None,
+    ) -> AppointmentRow:
+        """Change an appointment's length (its start stays)."""
+        require(actor, BOOK)
+        minutes = rules.duration(duration_min)
+        override = override_text(override_reason)
+        with self._db.unit_of_work() as s:
+            a = rules.get_appointment(s, appointment_id, expected_version)
+            rules.movable(a)
+            provider = rules.provider_user(s, a.provider_id, lock=True)
+            found = rules.conflicts(s, provider, a.start_at, minutes, ignore=[a.id])
+            refuse_unless(found, override)
+            old = a.duration_min
+            a.duration_min, a.updated_at = minutes, utcnow()
+            a.override_reason = override if found else a.override_reason
+            audit(
+                s,
+                actor,
+                "appointment_resize",
+                a,
+                start=iso(a.start_at),
+                old_duration_min=old,
+                new_duration_min=minutes,
+            )
+            audit_override(s, actor, found, [a], "resize")
+            return row(s, a.id)
+
+    def move_series(
+        self,
+        actor: Actor,
+        appointment_id: int,
+        *,
+        new_start: dt.datetime,
+        this_and_following: bool,
+        override_reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> list[AppointmentRow]:
+        """Move one occurrence (it leaves its series) or it and the booked ones after it,
+        all by the same shift (they become a new series with the same rule)."""
+        require(actor, BOOK)
+        start = rules.start_time("start", new_start)
+        override = override_text(override_reason)
+        with self._db.unit_of_work() as s:
+            a = rules.get_appointment(s, appointment_id, expected_version)
+            rules.movable(a)
+            delta, old_start, old_series = start - a.start_at, a.start_at, a.series_id
+            moving = [a, *rules.following(s, a)] if this_and_following else [a]
+            provider = rules.provider_user(s, a.provider_id, lock=True)
+            ids = [m.id for m in moving]
+            spans = [(m.start_at + delta, m.duration_min) for m in moving]
+            found = rules.conflicts_many(s, provider, spans, ignore=ids)
+            refuse_unless(found, override)
+            if not this_and_following or old_series is None:
+                a.series_id = None
+            else:
+                shift_days = (start.date() - old_start.date()).days
+                rules.split_series(s, a, moving, shift_days, actor.user_id)
+            clashing = {w.start_at for w in found}
+            for m in moving:
+                m.start_at, m.updated_at = m.start_at + delta, utcnow()
+                m.override_reason = override if m.start_at in clashing else m.override_reason
+            audit(
+                s,
+                actor,
+                "appointment_move",
+                a,
+                scope="this_and_following" if this_and_following else "this_only",
+                old_start=iso(old_start),
+                new_start=iso(start),
+                series_id=old_series,
+                new_series_id=a.series_id,
+                appointment_ids=ids,
+            )
+            audit_override(s, actor, found, moving, "move_series")
+            s.flush()
+            return rules.rows(s, Appointment.id.in_(ids))
+
+    # ---- cancelling and the check-in flow ----------------------------------------------
+
+    def cancel(
+        self, actor: Actor, appointment_id: int, reason: str, *, expected_version: int
+    ) -> AppointmentRow:
+        """Cancel a booked (or arrived) appointment; a reason is required."""
+        return self.cancel_series(
+            actor,
+            appointment_id,
+            reason,
+            this_and_following=False,
+            expected_version=expected_version,
+        )[0]
+
+    def cancel_series(
+        self,
+        actor: Actor,
+        appointment_id: int,
+        reason: str,
+        *,
+        this_and_following: bool,
+        expected_version: int | None = None,
+    ) -> list[AppointmentRow]:
+        """Cancel one occurrence, or it and the booked occurrences after it (they stay in
+        the series, marked cancelled); the rows cancelled, first the one chosen."""
+        require(actor, BOOK)
+        why = v.text("reason", reason, max_len=300, required=True)
+        with self._db.unit_of_work() as s:
+            a = rules.get_appointment(s, appointment_id, expected_version)
+            rules.cancellable(a)
+            gone = [a, *rules.following(s, a)] if this_and_following else [a]
+            for g in gone:
+                g.status, g.cancel_reason, g.updated_at = S.CANCELLED, why, utcnow()
+            audit(
+                s,
+                actor,
+                "appointment_cancel",
+                a,
+                scope="this_and_following" if this_and_following else "this_only",
+                start=iso(a.start_at),
+                series_id=a.series_id,
+                appointment_ids=[g.id for g in gone],
+                reason_given=True,
+            )
+            s.flush()
+            order = {g.id: i for i, g in enumerate(gone)}
+            found = rules.rows(s, Appointment.id.in_(list(order)))
+            return sorted(found, key=lambda r: order[r.id])
+
+    def no_show(
+        self, actor: Actor, appointment_id: int, *, expected_version: int
+    ) -> AppointmentRow:
+        """Mark a booked appointment as a no-show (on or after its day)."""
+        require(actor, BOOK)
+        with self._db.unit_of_work() as s:
+            a = rules.get_appointment(s, appointment_id, expected_version)
+            if a.status is not S.BOOKED:
+                words = rules.STATUS_WORDS[a.status]
+                raise ValidationError("status", f"a {words} appointment cannot be a no-show")
+            if a.start_at.date() > dt.date.today():
+                day = rules.day_words(a.start_at)
+                raise ValidationError("status", f"the appointment is on {day}, not yet due")
+            a.status, a.updated_at = S.NO_SHOW, utcnow()
+            audit(s, actor, "appointment_no_show", a, start=iso(a.start_at))
+            return row(s, a.id)
+
+    def set_status(
+        self, actor: Actor, appointment_id: int, status: AppointmentStatus, *, expected_version: int
+    ) -> AppointmentRow:
+        """One step of check-in (booked -> arrived -> in room -> completed) or one step back
+        to undo a mistake; anything else is refused."""
+        require(actor, BOOK)
+        to = v.choice("status", AppointmentStatus, status)
+        with self._db.unit_of_work() as s:
+            a = rules.get_appointment(s, appointment_id, expected_version)
+            came = a.status
+            if to not in (FORWARD.get(came), BACK.get(came)):
+                words = rules.STATUS_WORDS
+                raise ValidationError("status", f"cannot go from {words[came]} to {words[to]}")
+            if came is S.BOOKED and a.start_at.date() > dt.date.today():
+                day = rules.day_words(a.start_at)
+                raise ValidationError("status", f"the appointment is on {day}, not today")
+            now = utcnow()
+            forward = FORWARD.get(came) is to
+            if to is S.BOOKED:
+                a.arrived_at = None
+            elif to is S.ARRIVED:
+                a.arrived_at, a.roomed_at = (now if forward else a.arrived_at), None
+            elif to is S.IN_ROOM:
+                a.roomed_at, a.completed_at = (now if forward else a.roomed_at), None
+            else:
+                a.completed_at = now
+            a.status, a.updated_at = to, now
+            audit(s, actor, "appointment_status", a, **{"from": came.value, "to": to.value})
+            return row(s, a.id)
+
+    # ---- provider hours and blocked time -----------------------------------------------
+
+    def set_hours(
+        self, actor: Actor, provider_id: int, weekday: int, start: dt.time, end: dt.time
+    ) -> HoursRow:
+        """Set a provider's hours on one weekday (0 = Monday), replacing what was there."""
+        require(actor, BOOK)
+        day = rules.weekday(weekday)
+        start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+        if end <= start:
+            raise ValidationError("end", "must be after the start")
+        with self._db.unit_of_work() as s:
+            rules.provider_user(s, provider_id)
+            replaced = rules.delete_hours(s, provider_id, day)
+            s.add(
+                ProviderHours(provider_id=provider_id, weekday=day, start_time=start, end_time=end)
+            )
+            details = {"weekday": day, "start": iso(start), "end": iso(end), "replaced": replaced}
+            record(
+                s,
+                actor,
+                "schedule_hours_change",
+                entity="provider",
+                entity_id=provider_id,
+                details=details,
+            )
+            return HoursRow(provider_id, day, start, end)
+
+    def clear_hours(self, actor: Actor, provider_id: int, weekday: int) -> None:
+        """Remove a provider's hours on one weekday (they do not work that day)."""
+        require(actor, BOOK)
+        day = rules.weekday(weekday)
+        with self._db.unit_of_work() as s:
+            rules.provider_user(s, provider_id)
+            removed = rules.delete_hours(s, provider_id, day)
+            details = {"weekday": day, "cleared": True, "replaced": removed}
+            record(
+                s,
+                actor,
+                "schedule_hours_change",
+                entity="provider",
+                entity_id=provider_id,
+                details=details,
+            )
+
+    def block_time(
+        self,
+        actor: Actor,
+        provider_id: int | None,
+        start: dt.datetime,
+        end: dt.datetime,
+        reason: str,
+    ) -> int:
+        """Block time for one provider, or for the whole practice (None); the block's id."""
+        require(actor, BOOK)
+        start, end = rules.local_time("start", start), rules.local_time("end", end)
+        if end <= start:
+            raise ValidationError("end", "must be after the start")
+        why = v.text("reason", reason, max_len=200)
+        with self._db.unit_of_work() as s:
+            if provider_id is not None:
+                rules.provider_user(s, provider_id)
+            block = BlockedTime(
+                provider_id=provider_id,
+                start_at=start,
+                end_at=end,
+                reason=why,
+                created_by_id=actor.user_id,
+            )
+            s.add(block)
+            s.flush()
+            details = {
+                "provider_id": provider_id,
+                "start": iso(start),
+                "end": iso(end),
+                "reason_given": bool(why),
+            }
+            record(
+                s,
+                actor,
+                "schedule_block",
+                entity="blocked_time",
+                entity_id=block.id,
+                details=details,
+            )
+            return block.id
+
+    def unblock(self, actor: Actor, block_id: int) -> None:
+        """Remove a blocked time."""
+        require(actor, BOOK)
+        with self._db.unit_of_work() as s:
+            block = s.get(BlockedTime, block_id)
+            if block is None:
+                raise NotFound("That blocked time does not exist.")
+            details = {
+                "provider_id": block.provider_id,
+                "start": iso(block.start_at),
+                "end": iso(block.end_at),
+            }
+            s.delete(block)
+            record(
+                s,
+                actor,
+                "schedule_unblock",
+                entity="blocked_time",
+                entity_id=block_id,
+                details=details,
+            )
