@@ -6,15 +6,17 @@ overridden with EMR_PASSWORD and EMR_DB_PASSPHRASE.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from emr_desktop.domain.security import Role
-from emr_desktop.errors import PracticeError
+from emr_desktop.errors import PracticeError, ValidationError
 from emr_desktop.models.setting import Setting
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.audit import record
+from emr_desktop.services.demo_data import Progress, populate
 from emr_desktop.services.store import PracticePaths, create_practice, open_practice
 from emr_desktop.services.users import create_user
 
@@ -22,6 +24,8 @@ DEMO_PASSPHRASE = "demo practice passphrase"
 DEMO_PASSWORD = "demo-password-1"
 DEMO_PRACTICE_NAME = "Riverside Family Medicine (DEMO)"
 DEMO_FLAG = "demo"
+DEFAULT_PATIENTS = 3000
+DEFAULT_SEED = 2026
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +60,23 @@ def demo_passphrase() -> str:
     return os.environ.get("EMR_DB_PASSPHRASE") or DEMO_PASSPHRASE
 
 
-def create_demo_practice(data_dir: Path) -> Database:
-    """Create the demo practice with its staff in an empty or absent folder."""
+def create_demo_practice(
+    data_dir: Path,
+    *,
+    patients: int = DEFAULT_PATIENTS,
+    seed: int = DEFAULT_SEED,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> Database:
+    """Create the demo practice with its staff and ``patients`` made-up patients.
+
+    The folder must be empty or absent. The same ``seed`` (and day) gives the same
+    practice; ``now`` fixes the clock (tests), ``progress`` hears (done, total) per chunk.
+    """
     if PracticePaths(data_dir).exists():
         raise PracticeError(f"{data_dir} already holds a practice; the demo needs an empty one.")
+    if isinstance(patients, bool) or not isinstance(patients, int) or patients < 1:
+        raise ValidationError("patients", "must be a whole number of at least 1")
     first, *others = DEMO_USERS
     db, _ = create_practice(
         data_dir,
@@ -69,18 +86,24 @@ def create_demo_practice(data_dir: Path) -> Database:
         admin_password=demo_password(),
         passphrase=demo_passphrase(),
     )
-    with db.unit_of_work() as s:
-        for user in others:
-            create_user(
-                s,
-                None,
-                username=user.username,
-                full_name=user.full_name,
-                role=user.role,
-                password=demo_password(),
-            )
-        s.add(Setting(key=DEMO_FLAG, value="1"))
-        record(s, None, "demo_create", username=first.username)
+    try:
+        with db.unit_of_work() as s:
+            for user in others:
+                create_user(
+                    s,
+                    None,
+                    username=user.username,
+                    full_name=user.full_name,
+                    role=user.role,
+                    password=demo_password(),
+                )
+            s.add(Setting(key=DEMO_FLAG, value="1"))
+            record(s, None, "demo_create", username=first.username)
+        populate(db, patients=patients, seed=seed, now=now, progress=progress)
+        db.checkpoint()
+    except BaseException:
+        db.dispose()
+        raise
     return db
 
 
