@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import shutil
 import sys
@@ -15,7 +16,7 @@ from emr_desktop import __version__
 from emr_desktop.persistence import audit_chain
 from emr_desktop.services.demo import create_demo_practice
 
-CACHE = Path(__file__).resolve().parent / ".cache"
+CACHE = Path(os.environ.get("EMR_BENCH_CACHE") or Path(__file__).resolve().parent / ".cache")
 SEED = 2026
 
 

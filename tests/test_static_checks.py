@@ -49,3 +49,17 @@ def test_qt_is_not_imported_outside_ui() -> None:
         and "PySide6" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_every_package_ships_in_the_wheel() -> None:
+    """pyproject lists packages explicitly (resources/ is mapped in): none may be missing."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "emr_desktop").rglob("__init__.py")
+    }
+    assert found - listed == set()

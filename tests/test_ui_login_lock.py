@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from emr_desktop.domain.audit import AuditFilter
 from emr_desktop.services.audit import AuditService
 from emr_desktop.services.auth import AuthService
+from emr_desktop.ui.context import Services
 from emr_desktop.ui.login_dialog import LoginDialog
 from emr_desktop.ui.main_window import MainWindow
 
@@ -46,14 +47,14 @@ def test_login_dialog_refuses_a_wrong_password_and_accepts_the_right_one(
 
 
 def test_ctrl_l_locks_and_only_the_password_unlocks(qtbot: QtBot, practice: Practice) -> None:
-    window = MainWindow(AuthService(practice.db), practice.admin, "Test Practice")
+    window = MainWindow(Services(practice.db), practice.admin, "Test Practice")
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    window.lock_action.trigger()
+    window.menu_actions.lock.trigger()
     assert window.locked
     assert not window.menuBar().isEnabled()
-    field = next(f for f in window.findChildren(QLineEdit) if f.accessibleName().startswith("Pass"))
+    field = window.lock_page.password
     qtbot.keyClicks(field, "not my password")
     qtbot.keyClick(field, Qt.Key.Key_Return)
     assert window.locked
@@ -65,7 +66,7 @@ def test_ctrl_l_locks_and_only_the_password_unlocks(qtbot: QtBot, practice: Prac
 
 @pytest.mark.parametrize("idle", [False, True])
 def test_lock_is_audited_with_its_cause(qtbot: QtBot, practice: Practice, idle: bool) -> None:
-    window = MainWindow(AuthService(practice.db), practice.admin, "Test Practice")
+    window = MainWindow(Services(practice.db), practice.admin, "Test Practice")
     qtbot.addWidget(window)
     window.lock(idle=idle)
     rows = AuditService(practice.db).search(practice.admin, AuditFilter(action="lock"))

@@ -98,9 +98,7 @@ def probe(path: Path, key: bytes, expected_salt: str | None) -> None:
         conn.close()
 
 
-def sqlcipher_engine(
-    path: Path, key: bytes | None, *, create: bool = False, **kw: Any
-) -> Engine:
+def sqlcipher_engine(path: Path, key: bytes | None, *, create: bool = False, **kw: Any) -> Engine:
     """An engine over the SQLCipher file at ``path``, keyed with ``key``.
 
     ``key=None`` opens an unencrypted SQLite file with the same settings; only the

@@ -26,6 +26,18 @@ from emr_desktop.services.audit import record
 from emr_desktop.services.settings import PracticeSettings, save_settings
 from emr_desktop.services.users import create_user, normalize_username
 
+__all__ = [
+    "Database",
+    "PracticePaths",
+    "change_passphrase",
+    "check_passphrase_rules",
+    "create_practice",
+    "open_practice",
+    "open_with_key",
+    "practice_id",
+    "unlock_key",
+]
+
 DB_NAME = "practice.db"
 KEY_NAME = "practice.key"
 PARTIAL = ".partial"

@@ -15,10 +15,9 @@ from emr_desktop.errors import EmrError, WrongPassphrase
 from emr_desktop.logs import setup_logging
 from emr_desktop.paths import data_dir as default_data_dir
 from emr_desktop.paths import demo_data_dir
-from emr_desktop.services.auth import AuthService
 from emr_desktop.services.demo import DEMO_USERS, demo_password, open_or_create_demo
-from emr_desktop.services.settings import SettingsService
-from emr_desktop.services.store import PracticePaths, open_practice
+from emr_desktop.services.store import Database, PracticePaths, open_practice
+from emr_desktop.ui.context import Services
 from emr_desktop.ui.login_dialog import LoginDialog
 from emr_desktop.ui.main_window import MainWindow
 
@@ -43,7 +42,7 @@ def _ask_passphrase() -> str:
     return str(text)
 
 
-def _open(root: Path):  # type: ignore[no-untyped-def]
+def _open(root: Path) -> Database:
     while True:
         try:
             return open_practice(root, _ask_passphrase)
@@ -66,6 +65,7 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
     app = QApplication.instance() or QApplication(sys.argv)
+    app.setOrganizationName("emr-desktop")
     app.setApplicationName("emr-desktop")
     app.setApplicationVersion(__version__)
     setup_logging("emr-desktop")
@@ -93,16 +93,17 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     except EmrError as err:
         QMessageBox.critical(None, "Cannot open the practice", err.message)
         return 1
-    settings = SettingsService(db)
-    auth = AuthService(db)
-    name = settings.current().practice_name
-    login = LoginDialog(auth, name, demo_hint=demo_hint() if settings.is_demo() else None)
+    services = Services(db)
+    name = services.settings.current().practice_name
+    login = LoginDialog(
+        services.auth, name, demo_hint=demo_hint() if services.settings.is_demo() else None
+    )
     if os.environ.get("EMR_EXIT_AT_LOGIN"):  # the start-up benchmark stops here
         QTimer.singleShot(0, login.reject)
     if login.exec() != LoginDialog.DialogCode.Accepted or login.actor is None:
         db.dispose()
         return 0
-    window = MainWindow(auth, login.actor, name)
+    window = MainWindow(services, login.actor, name)
     window.show()
     code = app.exec()
     db.dispose()

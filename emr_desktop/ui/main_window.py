@@ -1,125 +1,142 @@
-"""The main window: who is logged in, and the workstation lock (Ctrl+L)."""
+"""The main window: the current user's workspace, the lock screen, menus and shortcuts."""
 
 from __future__ import annotations
 
 import contextlib
+import time
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
 
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import EmrError
-from emr_desktop.services.auth import AuthService
+from emr_desktop.ui.actions import build_menus
+from emr_desktop.ui.context import Services
+from emr_desktop.ui.lock_page import LockPage
+from emr_desktop.ui.workspace import Workspace
+
+_ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+
+
+class IdleWatcher(QObject):
+    """Notices keyboard and mouse activity anywhere in the application."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_activity = time.monotonic()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Remember when the user last did something."""
+        if event.type() in _ACTIVITY:
+            self.last_activity = time.monotonic()
+        return False
+
+    def idle_seconds(self) -> float:
+        """How long nobody has touched the keyboard or mouse."""
+        return time.monotonic() - self.last_activity
 
 
 class MainWindow(QMainWindow):
-    """The application window; the lock page hides everything behind it."""
+    """Shows the workspace of whoever is logged in, or the lock screen."""
 
-    def __init__(self, auth: AuthService, actor: Actor, practice_name: str) -> None:
+    def __init__(self, services: Services, actor: Actor, practice_name: str) -> None:
         super().__init__()
-        self._auth = auth
+        self.services = services
         self.actor = actor
         self.setWindowTitle(f"emr-desktop – {practice_name}")
-        self.resize(1100, 720)
-
         self._stack = QStackedWidget()
-        self._home = QLabel()
-        self._home.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._stack.addWidget(self._home)
-        self._stack.addWidget(self._build_lock_page())
+        self.lock_page = LockPage(services.auth)
+        self.lock_page.unlocked.connect(self._on_lock_page_unlocked)
+        self.workspace = Workspace(services, actor)
+        self._stack.addWidget(self.workspace)
+        self._stack.addWidget(self.lock_page)
         self.setCentralWidget(self._stack)
-
         self._user_label = QLabel()
+        self._user_label.setAccessibleName("Logged-in user")
+        self._lock_label = QLabel()
+        self._lock_label.setAccessibleName("Workstation lock state")
+        self.statusBar().addPermanentWidget(self._lock_label)
         self.statusBar().addPermanentWidget(self._user_label)
+        self.menu_actions = build_menus(self)
+        self.idle = IdleWatcher()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setInterval(10_000)
+        self._idle_timer.timeout.connect(self._on_idle_timer_timeout)
+        self._idle_timer.start()
+        self.idle_limit_seconds = services.settings.current().idle_lock_minutes * 60
+        self._show_status()
+        self._restore_geometry()
 
-        menu = self.menuBar().addMenu("&File")
-        self.lock_action = QAction("&Lock workstation", self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(self._on_lock_triggered)
-        menu.addAction(self.lock_action)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        menu.addAction(quit_action)
-        self._show_home()
-
-    def _build_lock_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch()
-        self._lock_title = QLabel()
-        self._lock_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self._lock_title)
-        self._lock_password = QLineEdit()
-        self._lock_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self._lock_password.setAccessibleName("Password to unlock")
-        self._lock_password.setPlaceholderText("Password")
-        self._lock_password.setMaximumWidth(320)
-        self._lock_password.returnPressed.connect(self._on_unlock_clicked)
-        layout.addWidget(self._lock_password, alignment=Qt.AlignmentFlag.AlignHCenter)
-        self._lock_error = QLabel()
-        self._lock_error.setStyleSheet("color: #b00020;")
-        self._lock_error.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self._lock_error)
-        unlock = QPushButton("Unlock")
-        unlock.clicked.connect(self._on_unlock_clicked)
-        layout.addWidget(unlock, alignment=Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch()
-        return page
-
-    def _show_home(self) -> None:
-        self._home.setText(
-            f"<h2>Welcome, {self.actor.full_name}</h2>"
-            f"<p>You are logged in as <b>{self.actor.username}</b> ({self.actor.role.value}).</p>"
-        )
-        self._user_label.setText(f"{self.actor.full_name} ({self.actor.role.value})")
-        self.statusBar().showMessage("Unlocked")
-        self._stack.setCurrentIndex(0)
-        self.menuBar().setEnabled(True)
-
+    # --- state -------------------------------------------------------------
     @property
     def locked(self) -> bool:
-        """Whether the lock page is showing."""
-        return self._stack.currentIndex() == 1
+        """Whether the lock screen is showing."""
+        return self._stack.currentWidget() is self.lock_page
 
+    def _show_status(self) -> None:
+        self._user_label.setText(f"{self.actor.full_name} ({self.actor.role.value})")
+        self._lock_label.setText("Locked" if self.locked else "Unlocked")
+        self.menuBar().setEnabled(not self.locked)
+
+    # --- locking -----------------------------------------------------------
     def lock(self, *, idle: bool = False) -> None:
-        """Hide everything behind the lock page and audit the lock."""
+        """Save drafts, hide everything behind the lock screen and audit the lock."""
         if self.locked:
             return
-        self._auth.lock(self.actor, idle=idle)
-        self._lock_title.setText(
-            f"<h2>Locked</h2><p>{self.actor.full_name}, enter your password.</p>"
-        )
-        self._lock_error.clear()
-        self._lock_password.clear()
-        self._stack.setCurrentIndex(1)
-        self.menuBar().setEnabled(False)
-        self.statusBar().showMessage("Workstation locked")
-        self._lock_password.setFocus()
+        self.workspace.save_drafts()
+        # Locking must never fail because the audit row could not be written.
+        with contextlib.suppress(EmrError):
+            self.services.auth.lock(self.actor, idle=idle)
+        self.lock_page.prepare(self.actor)
+        self._stack.setCurrentWidget(self.lock_page)
+        self._show_status()
 
-    def _on_lock_triggered(self) -> None:
-        self.lock()
+    def _on_lock_page_unlocked(self, actor: Actor) -> None:
+        if actor.user_id != self.actor.user_id:
+            # Another user: the previous user's drafts were saved at lock time; their
+            # screens are thrown away so nothing of theirs is shown to the new user.
+            old = self.workspace
+            self.actor = actor
+            self.workspace = Workspace(self.services, actor)
+            self._stack.insertWidget(0, self.workspace)
+            self._stack.removeWidget(old)
+            old.deleteLater()
+            self.menu_actions = build_menus(self)
+        else:
+            self.actor = actor
+        self._stack.setCurrentWidget(self.workspace)
+        self.idle.last_activity = time.monotonic()
+        self._show_status()
 
-    def _on_unlock_clicked(self) -> None:
-        try:
-            self.actor = self._auth.unlock(self.actor, self._lock_password.text())
-        except EmrError as err:
-            self._lock_error.setText(err.message)
-            self._lock_password.clear()
-            return
-        self._show_home()
+    def _on_idle_timer_timeout(self) -> None:
+        if not self.locked and self.idle.idle_seconds() >= self.idle_limit_seconds:
+            self.lock(idle=True)
+
+    # --- window ------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Audit the logout when the window closes."""
+        """Ask about unsaved text, remember the geometry, audit the logout."""
+        if not self.locked and not self.workspace.close_all():
+            event.ignore()
+            return
+        QSettings().setValue("main/geometry", self.saveGeometry())
         with contextlib.suppress(EmrError):
-            self._auth.logout(self.actor)
+            self.services.auth.logout(self.actor)
         event.accept()

@@ -1,0 +1,85 @@
+"""Menus and keyboard shortcuts of the main window (desktop conventions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from emr_desktop import __version__
+from emr_desktop.domain.security import Permission
+
+if TYPE_CHECKING:
+    from emr_desktop.ui.main_window import MainWindow
+
+
+@dataclass
+class Actions:
+    """The window's actions, so tests and views can trigger them."""
+
+    find_patient: QAction
+    new_patient: QAction
+    lock: QAction
+    refresh: QAction
+    close_chart: QAction
+    quit: QAction
+
+
+def build_menus(window: MainWindow) -> Actions:
+    """(Re)build the menu bar for the window's current user."""
+    bar = window.menuBar()
+    bar.clear()
+
+    def action(
+        text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot: Any
+    ) -> QAction:
+        act = QAction(text, window)
+        act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        return act
+
+    def find() -> None:
+        window.workspace.setCurrentWidget(window.workspace.patients)
+        window.workspace.patients.focus_search()
+
+    def new() -> None:
+        window.workspace.setCurrentWidget(window.workspace.patients)
+        window.workspace.patients.register_patient()
+
+    def close_chart() -> None:
+        chart = window.workspace.current_chart()
+        if chart is not None:
+            window.workspace._close(chart)
+
+    def about() -> None:
+        QMessageBox.about(
+            window,
+            "About emr-desktop",
+            f"emr-desktop {__version__}\nAn electronic medical record for one "
+            "practice, on an encrypted database.",
+        )
+
+    acts = Actions(
+        find_patient=action("&Find patient…", "Ctrl+F", find),
+        new_patient=action("&New patient…", "Ctrl+N", new),
+        lock=action("&Lock workstation", "Ctrl+L", lambda: window.lock()),
+        refresh=action("&Refresh", QKeySequence.StandardKey.Refresh, window.workspace.refresh),
+        close_chart=action("&Close chart", QKeySequence.StandardKey.Close, close_chart),
+        quit=action("&Quit", QKeySequence.StandardKey.Quit, window.close),
+    )
+    acts.refresh.setShortcuts([QKeySequence("F5"), QKeySequence(QKeySequence.StandardKey.Refresh)])
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(acts.find_patient)
+    if window.actor.can(Permission.PATIENT_REGISTER):
+        file_menu.addAction(acts.new_patient)
+    file_menu.addAction(acts.close_chart)
+    file_menu.addSeparator()
+    file_menu.addAction(acts.lock)
+    file_menu.addAction(acts.quit)
+    view_menu = bar.addMenu("&View")
+    view_menu.addAction(acts.refresh)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction("&About emr-desktop", about)
+    return acts

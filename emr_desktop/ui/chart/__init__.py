@@ -1,0 +1,1 @@
+"""The patient chart: banner, summary and one widget per section."""

@@ -1,0 +1,58 @@
+"""The services one open practice offers the UI, made once per practice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from emr_desktop.services.allergies import AllergyService
+from emr_desktop.services.audit import AuditService
+from emr_desktop.services.auth import AuthService
+from emr_desktop.services.chart import ChartService
+from emr_desktop.services.documents import DocumentService
+from emr_desktop.services.immunizations import ImmunizationService
+from emr_desktop.services.medications import MedicationService
+from emr_desktop.services.notes import NoteService
+from emr_desktop.services.observations import ObservationService
+from emr_desktop.services.patients import PatientService
+from emr_desktop.services.problems import ProblemService
+from emr_desktop.services.referrals import ReferralService
+from emr_desktop.services.settings import SettingsService
+from emr_desktop.services.store import Database
+from emr_desktop.services.users import UserService
+
+
+@dataclass
+class Services:
+    """Every service the screens call, over one database."""
+
+    db: Database = field(repr=False)
+    auth: AuthService = field(init=False)
+    patients: PatientService = field(init=False)
+    chart: ChartService = field(init=False)
+    problems: ProblemService = field(init=False)
+    allergies: AllergyService = field(init=False)
+    observations: ObservationService = field(init=False)
+    notes: NoteService = field(init=False)
+    immunizations: ImmunizationService = field(init=False)
+    medications: MedicationService = field(init=False)
+    referrals: ReferralService = field(init=False)
+    documents: DocumentService = field(init=False)
+    settings: SettingsService = field(init=False)
+    users: UserService = field(init=False)
+    audit: AuditService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.auth = AuthService(self.db)
+        self.patients = PatientService(self.db)
+        self.chart = ChartService(self.db)
+        self.problems = ProblemService(self.db)
+        self.allergies = AllergyService(self.db)
+        self.observations = ObservationService(self.db)
+        self.notes = NoteService(self.db)
+        self.immunizations = ImmunizationService(self.db)
+        self.medications = MedicationService(self.db)
+        self.referrals = ReferralService(self.db)
+        self.documents = DocumentService(self.db)
+        self.settings = SettingsService(self.db)
+        self.users = UserService(self.db)
+        self.audit = AuditService(self.db)

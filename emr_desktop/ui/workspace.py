@@ -1,0 +1,112 @@
+"""One logged-in user's workspace: the fixed tabs their role may use, and open charts."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
+
+from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.ui.chart.chart_view import ChartView
+from emr_desktop.ui.context import Services
+from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_record import PatientRecordView
+from emr_desktop.ui.patients_view import PatientsView
+
+
+class Workspace(QTabWidget):
+    """Tabs for one actor. Built anew when another user switches in, so nothing of the
+    previous user's screens (or unsaved text) is ever shown to the next one."""
+
+    def __init__(self, services: Services, actor: Actor) -> None:
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.ops = Operations(self)
+        self.setTabsClosable(True)
+        self.setDocumentMode(True)
+        self.setAccessibleName("Workspace")
+        self.tabCloseRequested.connect(self._on_tab_close_requested)
+        self.patients = PatientsView(services.patients, actor, self.ops)
+        self.patients.open_patient.connect(self.open_patient)
+        self.addTab(self.patients, "Patients")
+        self.fixed_tabs = 1
+        for extra in self._role_tabs():
+            self.addTab(extra[1], extra[0])
+            self.fixed_tabs += 1
+        for i in range(self.fixed_tabs):
+            self.tabBar().setTabButton(i, self.tabBar().ButtonPosition.RightSide, None)
+        self.patients.refresh()
+
+    def _role_tabs(self) -> list[tuple[str, QWidget]]:
+        tabs: list[tuple[str, QWidget]] = []
+        if self.actor.can(Permission.USERS_MANAGE):
+            from emr_desktop.ui.admin.admin_view import AdminView
+
+            tabs.append(("Admin", AdminView(self.services, self.actor, self.ops)))
+        return tabs
+
+    def charts(self) -> list[QWidget]:
+        """The open chart (or patient record) tabs."""
+        widgets = (self.widget(i) for i in range(self.fixed_tabs, self.count()))
+        return [w for w in widgets if w is not None]
+
+    def open_patient(self, patient_id: int) -> None:
+        """Focus the patient's tab if open, else open their chart (or record, at the desk)."""
+        for widget in self.charts():
+            if getattr(widget, "patient_id", None) == patient_id:
+                self.setCurrentWidget(widget)
+                return
+        view: ChartView | PatientRecordView
+        if self.actor.can(Permission.CHART_VIEW):
+            view = ChartView(self.services, self.actor, patient_id, self.ops)
+        else:
+            view = PatientRecordView(self.services, self.actor, patient_id, self.ops)
+        if not view.load():
+            view.deleteLater()
+            return
+        index = self.addTab(view, view.tab_title())
+        self.setTabToolTip(index, view.tab_title())
+        self.setCurrentIndex(index)
+        self.patients.refresh()
+
+    def current_chart(self) -> QWidget | None:
+        """The chart tab in front, if any."""
+        widget = self.currentWidget()
+        return widget if self.indexOf(widget) >= self.fixed_tabs else None
+
+    def refresh(self) -> None:
+        """F5: reload what is in front."""
+        widget = self.currentWidget()
+        getattr(widget, "refresh", lambda: None)()
+
+    def save_drafts(self) -> None:
+        """Save every open chart's unsaved text as drafts (before lock or switch user)."""
+        for widget in self.charts():
+            getattr(widget, "save_drafts", lambda: None)()
+
+    def close_all(self) -> bool:
+        """Close every chart tab; False if the user chose to keep one open."""
+        return all(self._close(widget) for widget in reversed(self.charts()))
+
+    def _close(self, widget: QWidget) -> bool:
+        unsaved = getattr(widget, "has_unsaved", lambda: False)()
+        if unsaved:
+            answer = QMessageBox.question(
+                self,
+                "Unsaved text",
+                "This chart has text that is not saved yet. Save it as a draft and close?",
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save:
+                getattr(widget, "save_drafts", lambda: None)()
+        self.removeTab(self.indexOf(widget))
+        widget.deleteLater()
+        return True
+
+    def _on_tab_close_requested(self, index: int) -> None:
+        widget = self.widget(index)
+        if index >= self.fixed_tabs and widget is not None:
+            self._close(widget)
