@@ -20,6 +20,7 @@ from emr_desktop.services.store import Database, PracticePaths, open_practice
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.login_dialog import LoginDialog
 from emr_desktop.ui.main_window import MainWindow
+from emr_desktop.ui.setup_wizard import SetupWizard
 
 
 class _Cancelled(Exception):
@@ -78,14 +79,10 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
             finally:
                 QApplication.restoreOverrideCursor()
         elif not PracticePaths(root).exists():
-            QMessageBox.information(
-                None,
-                "No practice yet",
-                f"There is no practice in {root}.\n\nCreate one with\n"
-                "  emr-admin init --practice-name NAME --admin-user NAME\n"
-                "or try the demo practice with  emr-desktop --demo",
-            )
-            return 1
+            wizard = SetupWizard(root)
+            if wizard.exec() != SetupWizard.DialogCode.Accepted or wizard.database is None:
+                return 1
+            db = wizard.database
         else:
             db = _open(root)
     except _Cancelled:
