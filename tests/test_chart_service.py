@@ -105,3 +105,23 @@ def test_staff_without_clinical_access_cannot_open_a_chart(practice: Practice, r
         ChartService(practice.db).open(actor, pid)
     with pytest.raises(PermissionDenied):
         ChartService(practice.db).summary(actor, pid)
+
+
+def test_routine_adult_vaccines_due() -> None:
+    from emr_desktop.models import Immunization
+    from emr_desktop.services.chart import immunizations_due
+
+    today = dt.date(2026, 11, 23)
+    shot = lambda name, day: Immunization(vaccine=name, given_on=day)  # noqa: E731
+    assert immunizations_due(dt.date(2015, 1, 1), [], today) == ()  # children: not covered
+    due = immunizations_due(dt.date(1990, 1, 1), [], today)
+    assert due == ("Influenza (this season)", "Tdap/Td booster (every 10 years)")
+    given = [
+        shot("influenza, seasonal, injectable", dt.date(2026, 10, 1)),
+        shot("Tdap", dt.date(2020, 5, 1)),
+        shot("zoster vaccine recombinant", dt.date(2025, 1, 1)),
+        shot("pneumococcal conjugate PCV20", dt.date(2024, 1, 1)),
+    ]
+    assert immunizations_due(dt.date(1960, 1, 1), given, today) == (
+        "Zoster, recombinant (1 of 2 doses given)",
+    )

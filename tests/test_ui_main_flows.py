@@ -151,5 +151,6 @@ def test_receptionist_gets_demographics_not_the_chart(
     assert isinstance(view, PatientRecordView)
     assert not isinstance(view, ChartView)
     assert "Ørnbæk" in view.header.text()
+    assert "No appointments" in view.appointments.text()
     titles = [window.workspace.tabText(i) for i in range(window.workspace.count())]
     assert "Admin" not in titles

@@ -321,6 +321,7 @@ class ChartSummary:
     last_vitals: VitalsRow | None
     recent_labs: tuple[LabRow, ...]
     immunizations: tuple[ImmunizationRow, ...]
+    immunizations_due: tuple[str, ...]
     upcoming_appointments: tuple[AppointmentRow, ...]
     encounter_count: int
     recent_encounters: tuple[EncounterRow, ...]

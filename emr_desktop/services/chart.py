@@ -113,6 +113,38 @@ def _active_allergies(s: Session, pid: int) -> list[Allergy]:
     )
 
 
+def immunizations_due(
+    birth_date: dt.date, given: list[Immunization], today: dt.date | None = None
+) -> tuple[str, ...]:
+    """Routine adult vaccines that look due (a reminder, simplified from the CDC adult
+    schedule; children's schedules are not covered)."""
+    today = today or dt.date.today()
+    age = age_on(birth_date, today)
+    if age < 19:
+        return ()
+    names = [(i.vaccine.lower(), i.given_on) for i in given]
+
+    def last(*words: str) -> dt.date | None:
+        dates = [d for name, d in names if any(w in name for w in words)]
+        return max(dates) if dates else None
+
+    due = []
+    season_start = dt.date(today.year if today.month >= 8 else today.year - 1, 8, 1)
+    flu = last("influenza", "flu")
+    if flu is None or flu < season_start:
+        due.append("Influenza (this season)")
+    td = last("tdap", "td ", "tetanus")
+    if td is None or (today - td).days > 3652:
+        due.append("Tdap/Td booster (every 10 years)")
+    if age >= 50:
+        zoster = sum(1 for name, _ in names if "zoster" in name or "shingles" in name)
+        if zoster < 2:
+            due.append(f"Zoster, recombinant ({zoster} of 2 doses given)")
+        if last("pneumococcal", "pcv", "ppsv") is None:
+            due.append("Pneumococcal conjugate")
+    return tuple(due)
+
+
 def load_summary(s: Session, patient_id: int) -> ChartSummary:
     """Everything the summary shows, in a fixed number of indexed queries."""
     patient = get_patient(s, patient_id)
@@ -193,6 +225,7 @@ def load_summary(s: Session, patient_id: int) -> ChartSummary:
         last_vitals=vitals_row(last_vitals, names) if last_vitals else None,
         recent_labs=tuple(lab_row(lab) for lab in labs),
         immunizations=tuple(immunization_row(i) for i in immunizations),
+        immunizations_due=immunizations_due(patient.birth_date, immunizations),
         upcoming_appointments=tuple(upcoming),
         encounter_count=int(encounter_count or 0),
         recent_encounters=tuple(encounter_row(e, names) for e in encounters),

@@ -16,6 +16,7 @@ from emr_desktop.services.observations import ObservationService
 from emr_desktop.services.patients import PatientService
 from emr_desktop.services.problems import ProblemService
 from emr_desktop.services.referrals import ReferralService
+from emr_desktop.services.schedule import ScheduleService
 from emr_desktop.services.settings import SettingsService
 from emr_desktop.services.store import Database
 from emr_desktop.services.users import UserService
@@ -38,6 +39,7 @@ class Services:
     referrals: ReferralService = field(init=False)
     documents: DocumentService = field(init=False)
     settings: SettingsService = field(init=False)
+    schedule: ScheduleService = field(init=False)
     users: UserService = field(init=False)
     audit: AuditService = field(init=False)
 
@@ -54,5 +56,6 @@ class Services:
         self.referrals = ReferralService(self.db)
         self.documents = DocumentService(self.db)
         self.settings = SettingsService(self.db)
+        self.schedule = ScheduleService(self.db)
         self.users = UserService(self.db)
         self.audit = AuditService(self.db)

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self._idle_timer.timeout.connect(self._on_idle_timer_timeout)
         self._idle_timer.start()
         self.idle_limit_seconds = services.settings.current().idle_lock_minutes * 60
+        self.workspace.ops.data_changed.connect(self._on_ops_data_changed)
         self._show_status()
         self._restore_geometry()
 
@@ -112,11 +113,16 @@ class MainWindow(QMainWindow):
             self._stack.removeWidget(old)
             old.deleteLater()
             self.menu_actions = build_menus(self)
+            self.workspace.ops.data_changed.connect(self._on_ops_data_changed)
         else:
             self.actor = actor
         self._stack.setCurrentWidget(self.workspace)
         self.idle.last_activity = time.monotonic()
         self._show_status()
+
+    def _on_ops_data_changed(self, what: str) -> None:
+        if what == "settings":  # an admin changed the idle lock time: takes effect now
+            self.idle_limit_seconds = self.services.settings.current().idle_lock_minutes * 60
 
     def _on_idle_timer_timeout(self) -> None:
         if not self.locked and self.idle.idle_seconds() >= self.idle_limit_seconds:

@@ -55,7 +55,7 @@ class SummaryWidget(QScrollArea):
             ("allergies", "Allergies", 1, 0),
             ("vitals", "Last vitals", 1, 1),
             ("labs", "Recent abnormal labs", 2, 0),
-            ("immunizations", "Immunizations", 2, 1),
+            ("immunizations", "Immunizations due and given", 2, 1),
             ("appointments", "Upcoming appointments", 3, 0),
             ("visits", "Recent visits", 3, 1),
         )
@@ -103,12 +103,9 @@ class SummaryWidget(QScrollArea):
                 "No abnormal results among the recent labs",
             )
         )
-        L["immunizations"].setText(
-            _lines(
-                [f"{i.given_on:%m/%d/%Y} {html.escape(i.vaccine)}" for i in c.immunizations[:10]],
-                "No immunizations recorded",
-            )
-        )
+        due = [f"<b style='color:#8a5a00'>Due: {html.escape(d)}</b>" for d in c.immunizations_due]
+        given = [f"{i.given_on:%m/%d/%Y} {html.escape(i.vaccine)}" for i in c.immunizations[:8]]
+        L["immunizations"].setText(_lines(due + given, "No immunizations recorded"))
         L["appointments"].setText(
             _lines(
                 [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -78,6 +78,12 @@ class VisitsSection(QWidget):
         split.addWidget(left)
         split.addWidget(self.editor)
         split.setSizes([440, 840])
+        state = QSettings().value("chart/visitsSplitter")
+        if state is not None:
+            split.restoreState(state)
+        split.splitterMoved.connect(
+            lambda *_: QSettings().setValue("chart/visitsSplitter", split.saveState())
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(split)
         self.refresh()
