@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,9 +16,12 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
+from emr_desktop.domain.clinical import Sex
+from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.security import Actor, Role
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.auth import AuthService
+from emr_desktop.services.patients import PatientService
 from emr_desktop.services.store import PracticePaths, create_practice
 from emr_desktop.services.users import UserService
 
@@ -114,3 +119,55 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+_patient_numbers = itertools.count()
+
+
+@dataclass
+class Clinic:
+    """One practice shared by a whole test module (making users costs argon2 time);
+    each test registers its own patients, so tests stay independent."""
+
+    practice: Practice
+    doctor: Actor
+    doctor2: Actor
+    nurse: Actor
+    nurse2: Actor
+    desk: Actor
+
+    @property
+    def db(self) -> Database:
+        return self.practice.db
+
+    def by_role(self, role: Role) -> Actor:
+        """A logged-in user of ``role``."""
+        return {
+            Role.ADMIN: self.practice.admin,
+            Role.PHYSICIAN: self.doctor,
+            Role.NURSE: self.nurse,
+            Role.RECEPTIONIST: self.desk,
+        }[role]
+
+    def patient(self) -> int:
+        """Register a fresh patient and return their id."""
+        n = next(_patient_numbers)
+        data = PatientInput(f"Pat{n}", f"Family{n}", dt.date(1960, 1, 1 + n % 28), Sex.FEMALE)
+        return PatientService(self.db).register(self.desk, data, confirm_not_duplicate=True).id
+
+
+@pytest.fixture(scope="module")
+def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
+    """A practice with two physicians, two nurses and a receptionist, for one module."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EMR_NO_KEYRING", "1")
+        practice = make_practice(tmp_path_factory.mktemp("clinic") / "practice")
+    yield Clinic(
+        practice,
+        practice.add_user("drgrey", Role.PHYSICIAN),
+        practice.add_user("drshep", Role.PHYSICIAN),
+        practice.add_user("nurseann", Role.NURSE),
+        practice.add_user("nursebo", Role.NURSE),
+        practice.add_user("desk", Role.RECEPTIONIST),
+    )
+    practice.db.dispose()

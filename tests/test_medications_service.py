@@ -5,69 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from itertools import count
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
-from conftest import Practice, make_practice
+from conftest import Clinic
 from sqlalchemy import select
 
-from emr_desktop.domain.clinical import MedicationSource, MedicationStatus, Sex
-from emr_desktop.domain.patients import PatientInput
+from emr_desktop.domain.clinical import MedicationSource, MedicationStatus
 from emr_desktop.domain.prescribing import MedicationInput
 from emr_desktop.domain.security import Actor, Role
 from emr_desktop.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from emr_desktop.models import AuditHead, AuditLog
-from emr_desktop.persistence.database import Database
 from emr_desktop.services.medications import MedicationService
-from emr_desktop.services.patients import PatientService
 
 ROLES = (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.RECEPTIONIST)
 DRUGS = "emr_desktop.reference.drugs"
-_names = count()
-
-
-@dataclass
-class Clinic:
-    """One practice shared by this module's tests; each test makes its own patients."""
-
-    practice: Practice
-    doctor: Actor
-    nurse: Actor
-    desk: Actor
-
-    @property
-    def db(self) -> Database:
-        return self.practice.db
-
-    def by_role(self, role: Role) -> Actor:
-        return {
-            Role.ADMIN: self.practice.admin,
-            Role.PHYSICIAN: self.doctor,
-            Role.NURSE: self.nurse,
-            Role.RECEPTIONIST: self.desk,
-        }[role]
-
-    def patient(self) -> int:
-        n = next(_names)
-        data = PatientInput(f"Med{n}", f"Family{n}", dt.date(1960, 2, 1 + n % 28), Sex.MALE)
-        return PatientService(self.db).register(self.desk, data, confirm_not_duplicate=True).id
-
-
-@pytest.fixture(scope="module")
-def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("EMR_NO_KEYRING", "1")
-        practice = make_practice(tmp_path_factory.mktemp("meds") / "practice")
-    yield Clinic(
-        practice,
-        practice.add_user("drgrey", Role.PHYSICIAN),
-        practice.add_user("nurseann", Role.NURSE),
-        practice.add_user("desk", Role.RECEPTIONIST),
-    )
-    practice.db.dispose()
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ import dataclasses
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
-from itertools import count
 from types import SimpleNamespace
 
 import pytest
-from conftest import Practice, make_practice
+from conftest import Clinic
 from sqlalchemy import select
 
 from emr_desktop.domain.chart import PrescriptionRow
@@ -24,9 +22,7 @@ from emr_desktop.domain.clinical import (
     MedicationStatus,
     RecordStatus,
     RxStatus,
-    Sex,
 )
-from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.prescribing import (
     MedicationInput,
     PrescriptionInput,
@@ -36,9 +32,7 @@ from emr_desktop.domain.prescribing import (
 from emr_desktop.domain.security import Actor, Role
 from emr_desktop.errors import NotFound, PermissionDenied, ValidationError
 from emr_desktop.models import Allergy, AuditHead, AuditLog, Patient
-from emr_desktop.persistence.database import Database
 from emr_desktop.services.medications import MedicationService
-from emr_desktop.services.patients import PatientService
 from emr_desktop.services.prescriptions import (
     SAFETY_CHECKS,
     PrescriptionService,
@@ -46,7 +40,6 @@ from emr_desktop.services.prescriptions import (
 )
 
 ROLES = (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.RECEPTIONIST)
-_names = count()
 
 AMOXICILLIN = PrescriptionInput(
     drug_name="Amoxicillin",
@@ -71,49 +64,6 @@ WARFARIN = PrescriptionInput(
     quantity=Decimal("15.0"),
     refills=2,
 )
-
-
-@dataclass
-class Clinic:
-    """One practice shared by this module's tests; each test makes its own patients."""
-
-    practice: Practice
-    doctor: Actor
-    nurse: Actor
-    nurse2: Actor
-    desk: Actor
-
-    @property
-    def db(self) -> Database:
-        return self.practice.db
-
-    def by_role(self, role: Role) -> Actor:
-        return {
-            Role.ADMIN: self.practice.admin,
-            Role.PHYSICIAN: self.doctor,
-            Role.NURSE: self.nurse,
-            Role.RECEPTIONIST: self.desk,
-        }[role]
-
-    def patient(self) -> int:
-        n = next(_names)
-        data = PatientInput(f"Rx{n}", f"Family{n}", dt.date(1950, 3, 1 + n % 28), Sex.FEMALE)
-        return PatientService(self.db).register(self.desk, data, confirm_not_duplicate=True).id
-
-
-@pytest.fixture(scope="module")
-def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("EMR_NO_KEYRING", "1")
-        practice = make_practice(tmp_path_factory.mktemp("rx") / "practice")
-    yield Clinic(
-        practice,
-        practice.add_user("drgrey", Role.PHYSICIAN),
-        practice.add_user("nurseann", Role.NURSE),
-        practice.add_user("nursebo", Role.NURSE),
-        practice.add_user("desk", Role.RECEPTIONIST),
-    )
-    practice.db.dispose()
 
 
 @pytest.fixture

@@ -8,9 +8,6 @@ the front desk, nurses and physicians have and the admin role does not.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-from sqlalchemy.orm import Session
 
 from emr_desktop.domain.chart import AppointmentRow
 from emr_desktop.domain.clinical import AppointmentStatus
@@ -18,88 +15,37 @@ from emr_desktop.domain.schedule import (
     BookingRequest,
     ConflictWarning,
     DayView,
-    Frequency,
-    HoursRow,
     ProviderInfo,
-    Recurrence,
-    SchedulingConflict,
-    SeriesResult,
     WeekView,
 )
-from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.domain.security import Actor
 from emr_desktop.errors import NotFound, ValidationError
-from emr_desktop.models import Appointment, AppointmentSeries, BlockedTime, ProviderHours
+from emr_desktop.models import Appointment
 from emr_desktop.models.base import utcnow
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services import schedule_rules as rules
 from emr_desktop.services import validation as v
-from emr_desktop.services.audit import record
 from emr_desktop.services.common import get_patient
-
-S = AppointmentStatus
-VIEW, BOOK = Permission.SCHEDULE_VIEW, Permission.SCHEDULE_BOOK
-# The check-in flow, one step at a time; each step may be undone by one step back.
-FORWARD = {S.BOOKED: S.ARRIVED, S.ARRIVED: S.IN_ROOM, S.IN_ROOM: S.COMPLETED}
-BACK = {after: before for before, after in FORWARD.items()}
-ACTIVE = (S.BOOKED, S.ARRIVED, S.IN_ROOM)
-
-
-def iso(when: dt.datetime | dt.time) -> str:
-    """A time as audit details store it (times are not clinical content)."""
-    return when.isoformat(timespec="minutes")
-
-
-def override_text(reason: str | None) -> str:
-    """The trimmed override reason ('' when none was given)."""
-    return v.text("override reason", reason or "", max_len=300)
-
-
-def refuse_unless(found: list[ConflictWarning], override: str) -> None:
-    """Raise SchedulingConflict (before anything is written) unless overridden."""
-    if found and not override:
-        raise SchedulingConflict(found)
+from emr_desktop.services.schedule_common import (
+    ACTIVE,
+    BACK,
+    BOOK,
+    FORWARD,
+    VIEW,
+    S,
+    audit,
+    audit_override,
+    iso,
+    override_text,
+    refuse_unless,
+    row,
+)
+from emr_desktop.services.schedule_hours import HoursEdits
+from emr_desktop.services.schedule_series import SeriesEdits
 
 
-def audit(s: Session, actor: Actor, action: str, a: Appointment, **details: Any) -> None:
-    """One audit row about appointment ``a``; details hold ids and times, never reasons."""
-    record(
-        s,
-        actor,
-        action,
-        entity="appointment",
-        entity_id=a.id,
-        patient_id=a.patient_id,
-        details=details,
-    )
-
-
-def audit_override(
-    s: Session, actor: Actor, found: list[ConflictWarning], made: list[Appointment], act: str
-) -> None:
-    """The extra audit row saying conflicts were knowingly overridden (none if no conflict)."""
-    if found:
-        audit(
-            s,
-            actor,
-            "appointment_override",
-            made[0],
-            for_action=act,
-            conflicts=sorted({w.kind.value for w in found}),
-            conflicting_appointment_ids=sorted({w.appointment_id for w in found} - {None}),
-            block_ids=sorted({w.block_id for w in found} - {None}),
-            appointment_ids=[a.id for a in made],
-            reason_given=True,
-        )
-
-
-def row(s: Session, appointment_id: int) -> AppointmentRow:
-    """The row DTO of one appointment (flushed first, so its version is current)."""
-    s.flush()
-    return rules.rows(s, Appointment.id == appointment_id)[0]
-
-
-class ScheduleService:
+class ScheduleService(SeriesEdits, HoursEdits):
     """The appointment book. All appointment times are naive local wall-clock times."""
 
     def __init__(self, db: Database) -> None:
@@ -270,66 +216,6 @@ class ScheduleService:
             audit_override(s, actor, found, [a], "book")
             return row(s, a.id)
 
-    def book_series(
-        self,
-        actor: Actor,
-        request: BookingRequest,
-        rule: Recurrence,
-        *,
-        override_reason: str | None = None,
-    ) -> SeriesResult:
-        """Book a recurring series as real appointments sharing one series id. Every
-        occurrence is checked; SchedulingConflict's warnings name each conflicting date."""
-        require(actor, BOOK)
-        req = rules.clean_request(request)
-        starts = rule.occurrences(req.start_at)
-        override = override_text(override_reason)
-        with self._db.unit_of_work() as s:
-            rules.bookable_patient(s, req.patient_id)
-            provider = rules.provider_user(s, req.provider_id, lock=True)
-            spans = [(when, req.duration_min) for when in starts]
-            found = rules.conflicts_many(s, provider, spans)
-            refuse_unless(found, override)
-            series = AppointmentSeries(
-                frequency=Frequency(str(rule.frequency)).value,
-                interval=rule.interval,
-                until_date=rule.until,
-                count=rule.count,
-                created_by_id=actor.user_id,
-            )
-            s.add(series)
-            s.flush()
-            clashing = {w.start_at for w in found}
-            made = [
-                rules.new_appointment(
-                    actor.user_id, req, when, override if when in clashing else "", series.id
-                )
-                for when in starts
-            ]
-            s.add_all(made)
-            s.flush()
-            record(
-                s,
-                actor,
-                "appointment_series_book",
-                entity="appointment_series",
-                entity_id=series.id,
-                patient_id=req.patient_id,
-                details={
-                    "provider_id": req.provider_id,
-                    "frequency": series.frequency,
-                    "interval": series.interval,
-                    "appointment_ids": [a.id for a in made],
-                    "first_start": iso(starts[0]),
-                    "last_start": iso(starts[-1]),
-                },
-            )
-            audit_override(s, actor, found, made, "book_series")
-            booked = rules.rows(s, Appointment.series_id == series.id)
-            return SeriesResult(series.id, tuple(booked), tuple(found))
-
-    # ---- moving ------------------------------------------------------------------------
-
     def move(
         self,
         actor: Actor,
@@ -400,58 +286,6 @@ class ScheduleService:
             audit_override(s, actor, found, [a], "resize")
             return row(s, a.id)
 
-    def move_series(
-        self,
-        actor: Actor,
-        appointment_id: int,
-        *,
-        new_start: dt.datetime,
-        this_and_following: bool,
-        override_reason: str | None = None,
-        expected_version: int | None = None,
-    ) -> list[AppointmentRow]:
-        """Move one occurrence (it leaves its series) or it and the booked ones after it,
-        all by the same shift (they become a new series with the same rule)."""
-        require(actor, BOOK)
-        start = rules.start_time("start", new_start)
-        override = override_text(override_reason)
-        with self._db.unit_of_work() as s:
-            a = rules.get_appointment(s, appointment_id, expected_version)
-            rules.movable(a)
-            delta, old_start, old_series = start - a.start_at, a.start_at, a.series_id
-            moving = [a, *rules.following(s, a)] if this_and_following else [a]
-            provider = rules.provider_user(s, a.provider_id, lock=True)
-            ids = [m.id for m in moving]
-            spans = [(m.start_at + delta, m.duration_min) for m in moving]
-            found = rules.conflicts_many(s, provider, spans, ignore=ids)
-            refuse_unless(found, override)
-            if not this_and_following or old_series is None:
-                a.series_id = None
-            else:
-                shift_days = (start.date() - old_start.date()).days
-                rules.split_series(s, a, moving, shift_days, actor.user_id)
-            clashing = {w.start_at for w in found}
-            for m in moving:
-                m.start_at, m.updated_at = m.start_at + delta, utcnow()
-                m.override_reason = override if m.start_at in clashing else m.override_reason
-            audit(
-                s,
-                actor,
-                "appointment_move",
-                a,
-                scope="this_and_following" if this_and_following else "this_only",
-                old_start=iso(old_start),
-                new_start=iso(start),
-                series_id=old_series,
-                new_series_id=a.series_id,
-                appointment_ids=ids,
-            )
-            audit_override(s, actor, found, moving, "move_series")
-            s.flush()
-            return rules.rows(s, Appointment.id.in_(ids))
-
-    # ---- cancelling and the check-in flow ----------------------------------------------
-
     def cancel(
         self, actor: Actor, appointment_id: int, reason: str, *, expected_version: int
     ) -> AppointmentRow:
@@ -463,41 +297,6 @@ class ScheduleService:
             this_and_following=False,
             expected_version=expected_version,
         )[0]
-
-    def cancel_series(
-        self,
-        actor: Actor,
-        appointment_id: int,
-        reason: str,
-        *,
-        this_and_following: bool,
-        expected_version: int | None = None,
-    ) -> list[AppointmentRow]:
-        """Cancel one occurrence, or it and the booked occurrences after it (they stay in
-        the series, marked cancelled); the rows cancelled, first the one chosen."""
-        require(actor, BOOK)
-        why = v.text("reason", reason, max_len=300, required=True)
-        with self._db.unit_of_work() as s:
-            a = rules.get_appointment(s, appointment_id, expected_version)
-            rules.cancellable(a)
-            gone = [a, *rules.following(s, a)] if this_and_following else [a]
-            for g in gone:
-                g.status, g.cancel_reason, g.updated_at = S.CANCELLED, why, utcnow()
-            audit(
-                s,
-                actor,
-                "appointment_cancel",
-                a,
-                scope="this_and_following" if this_and_following else "this_only",
-                start=iso(a.start_at),
-                series_id=a.series_id,
-                appointment_ids=[g.id for g in gone],
-                reason_given=True,
-            )
-            s.flush()
-            order = {g.id: i for i, g in enumerate(gone)}
-            found = rules.rows(s, Appointment.id.in_(list(order)))
-            return sorted(found, key=lambda r: order[r.id])
 
     def no_show(
         self, actor: Actor, appointment_id: int, *, expected_version: int
@@ -547,110 +346,3 @@ class ScheduleService:
             return row(s, a.id)
 
     # ---- provider hours and blocked time -----------------------------------------------
-
-    def set_hours(
-        self, actor: Actor, provider_id: int, weekday: int, start: dt.time, end: dt.time
-    ) -> HoursRow:
-        """Set a provider's hours on one weekday (0 = Monday), replacing what was there."""
-        require(actor, BOOK)
-        day = rules.weekday(weekday)
-        start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
-        if end <= start:
-            raise ValidationError("end", "must be after the start")
-        with self._db.unit_of_work() as s:
-            rules.provider_user(s, provider_id)
-            replaced = rules.delete_hours(s, provider_id, day)
-            s.add(
-                ProviderHours(provider_id=provider_id, weekday=day, start_time=start, end_time=end)
-            )
-            details = {"weekday": day, "start": iso(start), "end": iso(end), "replaced": replaced}
-            record(
-                s,
-                actor,
-                "schedule_hours_change",
-                entity="provider",
-                entity_id=provider_id,
-                details=details,
-            )
-            return HoursRow(provider_id, day, start, end)
-
-    def clear_hours(self, actor: Actor, provider_id: int, weekday: int) -> None:
-        """Remove a provider's hours on one weekday (they do not work that day)."""
-        require(actor, BOOK)
-        day = rules.weekday(weekday)
-        with self._db.unit_of_work() as s:
-            rules.provider_user(s, provider_id)
-            removed = rules.delete_hours(s, provider_id, day)
-            details = {"weekday": day, "cleared": True, "replaced": removed}
-            record(
-                s,
-                actor,
-                "schedule_hours_change",
-                entity="provider",
-                entity_id=provider_id,
-                details=details,
-            )
-
-    def block_time(
-        self,
-        actor: Actor,
-        provider_id: int | None,
-        start: dt.datetime,
-        end: dt.datetime,
-        reason: str,
-    ) -> int:
-        """Block time for one provider, or for the whole practice (None); the block's id."""
-        require(actor, BOOK)
-        start, end = rules.local_time("start", start), rules.local_time("end", end)
-        if end <= start:
-            raise ValidationError("end", "must be after the start")
-        why = v.text("reason", reason, max_len=200)
-        with self._db.unit_of_work() as s:
-            if provider_id is not None:
-                rules.provider_user(s, provider_id)
-            block = BlockedTime(
-                provider_id=provider_id,
-                start_at=start,
-                end_at=end,
-                reason=why,
-                created_by_id=actor.user_id,
-            )
-            s.add(block)
-            s.flush()
-            details = {
-                "provider_id": provider_id,
-                "start": iso(start),
-                "end": iso(end),
-                "reason_given": bool(why),
-            }
-            record(
-                s,
-                actor,
-                "schedule_block",
-                entity="blocked_time",
-                entity_id=block.id,
-                details=details,
-            )
-            return block.id
-
-    def unblock(self, actor: Actor, block_id: int) -> None:
-        """Remove a blocked time."""
-        require(actor, BOOK)
-        with self._db.unit_of_work() as s:
-            block = s.get(BlockedTime, block_id)
-            if block is None:
-                raise NotFound("That blocked time does not exist.")
-            details = {
-                "provider_id": block.provider_id,
-                "start": iso(block.start_at),
-                "end": iso(block.end_at),
-            }
-            s.delete(block)
-            record(
-                s,
-                actor,
-                "schedule_unblock",
-                entity="blocked_time",
-                entity_id=block_id,
-                details=details,
-            )

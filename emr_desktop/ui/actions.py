@@ -51,7 +51,7 @@ def build_menus(window: MainWindow) -> Actions:
     def close_chart() -> None:
         chart = window.workspace.current_chart()
         if chart is not None:
-            window.workspace._close(chart)
+            window.workspace.close_tab(chart)
 
     def about() -> None:
         QMessageBox.about(

@@ -85,9 +85,10 @@ class Workspace(QTabWidget):
 
     def close_all(self) -> bool:
         """Close every chart tab; False if the user chose to keep one open."""
-        return all(self._close(widget) for widget in reversed(self.charts()))
+        return all(self.close_tab(widget) for widget in reversed(self.charts()))
 
-    def _close(self, widget: QWidget) -> bool:
+    def close_tab(self, widget: QWidget) -> bool:
+        """Close one chart tab, asking about unsaved text first; False if the user kept it."""
         unsaved = getattr(widget, "has_unsaved", lambda: False)()
         if unsaved:
             answer = QMessageBox.question(
@@ -109,4 +110,4 @@ class Workspace(QTabWidget):
     def _on_tab_close_requested(self, index: int) -> None:
         widget = self.widget(index)
         if index >= self.fixed_tabs and widget is not None:
-            self._close(widget)
+            self.close_tab(widget)
