@@ -1,42 +1,14 @@
-"""How numbers, units and times are shown on screen (one place, so screens agree)."""
+"""How numbers, units and times are shown on screen (one place, so screens agree).
+
+The formatting itself lives in ``domain.display`` so printed documents read the same.
+"""
 
 from __future__ import annotations
 
-from emr_desktop.domain.chart import LabRow, VitalsRow
+from emr_desktop.domain.chart import LabRow
+from emr_desktop.domain.display import date_text, datetime_text, lab_value, num, vitals_line
 
-
-def num(value: float | None, places: int = 1) -> str:
-    """A number without trailing zeros (98.6, 70, 0.5); '' for None."""
-    if value is None:
-        return ""
-    text = f"{value:.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def vitals_line(v: VitalsRow) -> str:
-    """'BP 128/82 mm[Hg] · Pulse 72 /min · ...' for the parts that were measured."""
-    parts = []
-    if v.systolic is not None and v.diastolic is not None:
-        parts.append(f"BP {v.systolic}/{v.diastolic} mmHg")
-    if v.pulse is not None:
-        parts.append(f"Pulse {v.pulse}/min")
-    if v.respiration is not None:
-        parts.append(f"Resp {v.respiration}/min")
-    if v.temperature_c is not None:
-        parts.append(f"Temp {num(v.temperature_c)} °C")
-    if v.spo2 is not None:
-        parts.append(f"SpO2 {v.spo2}%")
-    if v.weight_kg is not None:
-        parts.append(f"Weight {num(v.weight_kg)} kg")
-    if v.height_cm is not None:
-        parts.append(f"Height {num(v.height_cm)} cm")
-    if v.bmi is not None:
-        parts.append(f"BMI {num(v.bmi)}")
-    if v.pain is not None:
-        parts.append(f"Pain {v.pain}/10")
-    return " · ".join(parts)
+__all__ = ["date_text", "datetime_text", "lab_name", "lab_value", "num", "vitals_line"]
 
 
 def lab_name(lab: LabRow) -> str:
@@ -45,16 +17,3 @@ def lab_name(lab: LabRow) -> str:
 
     known = lab_test(lab.loinc) if lab.loinc else None
     return known.short_name if known and known.short_name else lab.name
-
-
-def lab_value(lab: LabRow) -> str:
-    """'7.2 % (4–5.6)' — the value with its unit and reference range."""
-    value = num(lab.value, 2) if lab.value is not None else lab.value_text
-    unit = f" {lab.unit}" if lab.unit else ""
-    if lab.ref_low is not None and lab.ref_high is not None:
-        ref = f" ({num(lab.ref_low, 2)}–{num(lab.ref_high, 2)})"
-    elif lab.ref_text:
-        ref = f" ({lab.ref_text})"
-    else:
-        ref = ""
-    return f"{value}{unit}{ref}"
