@@ -274,7 +274,9 @@ def clean_indication(value: str) -> str:
     text = " ".join((value or "").split()).rstrip(".")
     if text.lower().startswith("for "):
         text = text[4:].lstrip()
-    return check_abbreviations("as-needed reason", text)
+    # Checked with the full stop back on: "q.o.d." must not slip through as "q.o.d".
+    check_abbreviations("as-needed reason", f"{text}.")
+    return text
 
 
 def render_sig(

@@ -23,8 +23,24 @@ def test_allergy_groups_use_the_formulary_vocabulary() -> None:
     vocabulary = formulary().class_vocabulary()
     ingredients = formulary().ingredients()
     groups = allergy_classes()
-    assert {"penicillin", "cephalosporin", "sulfonamide antibiotic", "nsaid", "opioid"} <= {
-        g.name for g in groups
+    # every group the prescribing issue asks for
+    assert {
+        "penicillin",
+        "cephalosporin",
+        "sulfonamide antibiotic",
+        "nsaid",
+        "opioid",
+        "macrolide",
+        "fluoroquinolone",
+        "tetracycline",
+        "ace inhibitor",
+        "hmg-coa reductase inhibitor (statin)",
+    } <= {g.name for g in groups}
+    by_name = {g.name: g for g in groups}
+    assert "aspirin" in by_name["nsaid"].member_ingredients
+    assert "angioedema" in by_name["ace inhibitor"].note.lower()
+    assert ("cephalosporin", "caution") in {
+        (c.class_name, c.severity) for c in by_name["penicillin"].crosses
     }
     for group in groups:
         assert group.member_classes or group.member_ingredients, group.name

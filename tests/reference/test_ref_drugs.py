@@ -52,6 +52,7 @@ def test_formulary_has_at_least_300_unique_lower_case_drugs() -> None:
 def test_every_drug_is_complete_and_lower_case() -> None:
     for drug in formulary().all():
         assert drug.ingredients and drug.classes and drug.strengths, drug.generic
+        assert drug.brands, drug.generic
         assert drug.forms and drug.routes, drug.generic
         assert all(i == i.lower() for i in drug.ingredients), drug.generic
         assert all(c == c.lower() for c in drug.classes), drug.generic
