@@ -783,6 +783,13 @@ CASES: dict[str, Case] = {
     "set_status": lambda c, i: (
         lambda appt: lambda a: c.svc.set_status(a, appt[0], S.ARRIVED, expected_version=appt[1])
     )(_booked(c, i, today=True)),
+    "update_details": lambda c, i: (
+        lambda appt: (
+            lambda a: c.svc.update_details(
+                a, appt[0], kind="Physical", reason="", room="3", expected_version=appt[1]
+            )
+        )
+    )(_booked(c, i)),
     "cancel_series": lambda c, i: (
         lambda sid: lambda a: c.svc.cancel_series(a, sid, "done", this_and_following=True)
     )(_series(c, i)),

@@ -16,6 +16,16 @@ from emr_desktop.errors import EmrError, ValidationError
 
 MAX_OCCURRENCES = 104
 
+# The visit types the practice books, with the minutes each usually takes.
+VISIT_TYPES: dict[str, int] = {
+    "Follow-up": 15,
+    "New patient": 30,
+    "Physical": 30,
+    "Sick visit": 15,
+    "Procedure": 30,
+    "Telehealth": 15,
+}
+
 
 class ConflictKind(enum.StrEnum):
     """Why a time is not free."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from emr_desktop.domain.clinical import AppointmentStatus as S
+from emr_desktop.domain.schedule import VISIT_TYPES
 from emr_desktop.models import BlockedTime, ProviderHours
 from emr_desktop.models.practice import ProviderProfile
 from emr_desktop.services.demo_content import CANCEL_REASONS, ROOMS
@@ -25,14 +26,7 @@ FULL = (1 << SLOTS) - 1
 LUNCH = sum(1 << i for i in range(16, 20))  # 12:00-13:00
 AFTERNOON = sum(1 << i for i in range(16, SLOTS))
 MEETING = sum(1 << i for i in range(20, 26))  # 13:00-14:30, the monthly staff meeting
-KIND_MINUTES = {
-    "Follow-up": 15,
-    "New patient": 30,
-    "Physical": 30,
-    "Sick visit": 15,
-    "Procedure": 30,
-    "Telehealth": 15,
-}
+KIND_MINUTES = VISIT_TYPES
 _KINDS = tuple(KIND_MINUTES)
 _TODAY_WEIGHTS = (40, 10, 14, 16, 8, 12)
 _FUTURE_WEIGHTS = (46, 8, 16, 6, 8, 16)

@@ -41,11 +41,12 @@ from emr_desktop.services.schedule_common import (
     refuse_unless,
     row,
 )
+from emr_desktop.services.schedule_details import DetailsEdits
 from emr_desktop.services.schedule_hours import HoursEdits
 from emr_desktop.services.schedule_series import SeriesEdits
 
 
-class ScheduleService(SeriesEdits, HoursEdits):
+class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
     """The appointment book. All appointment times are naive local wall-clock times."""
 
     def __init__(self, db: Database) -> None:

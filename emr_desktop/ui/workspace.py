@@ -28,6 +28,7 @@ class Workspace(QTabWidget):
         self.patients = PatientsView(services.patients, actor, self.ops)
         self.patients.open_patient.connect(self.open_patient)
         self.addTab(self.patients, "Patients")
+        self.schedule: QWidget | None = None
         self.fixed_tabs = 1
         for extra in self._role_tabs():
             self.addTab(extra[1], extra[0])
@@ -38,6 +39,13 @@ class Workspace(QTabWidget):
 
     def _role_tabs(self) -> list[tuple[str, QWidget]]:
         tabs: list[tuple[str, QWidget]] = []
+        if self.actor.can(Permission.SCHEDULE_VIEW):
+            from emr_desktop.ui.schedule.schedule_view import ScheduleView
+
+            view = ScheduleView(self.services, self.actor, self.ops)
+            view.open_patient.connect(self.open_patient)
+            self.schedule = view
+            tabs.append(("Schedule", view))
         if self.actor.can(Permission.USERS_MANAGE):
             from emr_desktop.ui.admin.admin_view import AdminView
 

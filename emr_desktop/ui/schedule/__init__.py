@@ -1,0 +1,1 @@
+"""The schedule screens: day and week views, waiting room, booking."""
