@@ -95,3 +95,12 @@ def test_any_text_lays_out(text: str) -> None:
     p = para(text)
     p.wrap(300, 1000)
     assert "<script" not in markup("<script>")
+
+
+def test_only_embedded_fonts_are_used() -> None:
+    # Helvetica (reportlab's default) is not embedded: PDF/A and some printers reject it.
+    pdf = render([para("x"), table(["a"], [["b"]])], _setup())
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page["/Resources"]["/Font"]
+        names = [str(fonts[k].get_object()["/BaseFont"]) for k in fonts]
+        assert names and all("DejaVu" in n or "Droid" in n for n in names), names

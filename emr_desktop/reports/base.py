@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER, landscape
@@ -64,6 +66,7 @@ _MUTED = colors.HexColor("#555555")
 _RULE = colors.HexColor("#9a9a9a")
 _HEAD_FILL = colors.HexColor("#e4e8ee")
 _ZEBRA = colors.HexColor("#f5f6f8")
+_canvas_font_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +191,7 @@ def table(
     t = Table(data, colWidths=list(widths) if widths else None, repeatRows=1, hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, 0), _HEAD_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, _RULE),
         ("LINEBELOW", (0, -1), (-1, -1), 0.4, _RULE),
@@ -211,6 +215,7 @@ def key_values(pairs: Sequence[tuple[str, str]], widths: Sequence[float] | None 
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -326,7 +331,15 @@ def render(
     )
     if progress is not None:
         doc.setProgressCallBack(_progress_adapter(progress))
-    doc.build(story, canvasmaker=_canvas_class(setup))
+    with _canvas_font_lock:
+        # A canvas starts in Helvetica, which is not embedded (PDF/A would flag it): start
+        # every page in the embedded font instead.
+        before = rl_config.canvas_basefontname
+        rl_config.canvas_basefontname = FONT
+        try:
+            doc.build(story, canvasmaker=_canvas_class(setup))
+        finally:
+            rl_config.canvas_basefontname = before
     if progress is not None:
         progress(100)
     return buffer.getvalue()

@@ -53,7 +53,7 @@ def clean_referral(data: ReferralInput) -> dict[str, Any]:
     }
 
 
-def _provider_id(s: Session, actor: Actor, wanted: int | None) -> int | None:
+def referring_provider_id(s: Session, actor: Actor, wanted: int | None) -> int | None:
     """The referring physician: the one chosen, else the acting user if a physician."""
     if wanted is None:
         return actor.user_id if actor.role == Role.PHYSICIAN else None
@@ -61,6 +61,39 @@ def _provider_id(s: Session, actor: Actor, wanted: int | None) -> int | None:
     if user is None or user.role != Role.PHYSICIAN or user.status != UserStatus.ACTIVE:
         raise ValidationError("referring provider", "must be an active physician")
     return user.id
+
+
+def add_referral(
+    s: Session,
+    actor: Actor,
+    patient_id: int,
+    data: ReferralInput,
+    *,
+    columns: dict[str, Any] | None = None,
+    sent_date: dt.date | None = None,
+) -> Referral:
+    """Write a referral and its audit row in ``s``: a draft, or sent on ``sent_date``."""
+    r = Referral(
+        patient_id=patient_id,
+        status=S.DRAFT if sent_date is None else S.SENT,
+        sent_date=sent_date,
+        referring_provider_id=referring_provider_id(s, actor, data.referring_provider_id),
+        created_by_id=actor.user_id,
+        **(columns if columns is not None else clean_referral(data)),
+    )
+    s.add(r)
+    s.flush()
+    details = {"status": "sent"} if sent_date is not None else None
+    record(
+        s,
+        actor,
+        "referral_create",
+        entity="referral",
+        entity_id=r.id,
+        patient_id=patient_id,
+        details=details,
+    )
+    return r
 
 
 class ReferralService:
@@ -91,23 +124,7 @@ class ReferralService:
         columns = clean_referral(data)
         with self._db.unit_of_work() as s:
             patient = get_patient(s, patient_id, writable=True)
-            r = Referral(
-                patient_id=patient.id,
-                status=S.DRAFT,
-                referring_provider_id=_provider_id(s, actor, data.referring_provider_id),
-                created_by_id=actor.user_id,
-                **columns,
-            )
-            s.add(r)
-            s.flush()
-            record(
-                s,
-                actor,
-                "referral_create",
-                entity="referral",
-                entity_id=r.id,
-                patient_id=patient.id,
-            )
+            r = add_referral(s, actor, patient.id, data, columns=columns)
             return self._row(s, r)
 
     def update(
@@ -123,7 +140,7 @@ class ReferralService:
             columns["referring_provider_id"] = (
                 r.referring_provider_id
                 if data.referring_provider_id is None
-                else _provider_id(s, actor, data.referring_provider_id)
+                else referring_provider_id(s, actor, data.referring_provider_id)
             )
             changed = sorted(k for k, value in columns.items() if getattr(r, k) != value)
             for k, value in columns.items():

@@ -25,6 +25,8 @@ class Actions:
     refresh: QAction
     close_chart: QAction
     quit: QAction
+    schedule: QAction | None = None
+    export_chart: QAction | None = None
 
 
 def build_menus(window: MainWindow) -> Actions:
@@ -80,6 +82,45 @@ def build_menus(window: MainWindow) -> Actions:
     file_menu.addAction(acts.quit)
     view_menu = bar.addMenu("&View")
     view_menu.addAction(acts.refresh)
+    schedule = window.workspace.schedule
+    if schedule is not None:
+        go = bar.addMenu("&Go")
+        go.addAction(action("&Patients", "Ctrl+1", lambda: find()))
+        acts.schedule = action(
+            "&Schedule", "Ctrl+2", lambda: window.workspace.setCurrentWidget(schedule)
+        )
+        go.addAction(acts.schedule)
+    if window.actor.can(Permission.CHART_EXPORT):
+        chart_menu = bar.addMenu("&Chart")
+        acts.export_chart = action(
+            "&Export / Referral…", "Ctrl+Shift+E", lambda: open_export(window)
+        )
+        chart_menu.addAction(acts.export_chart)
+    if window.actor.can(Permission.RX_PRESCRIBE):
+        rx_menu = bar.addMenu("&Prescriptions")
+        rx_menu.addAction("&Renewal requests…", lambda: open_renewals(window))
     help_menu = bar.addMenu("&Help")
     help_menu.addAction("&About emr-desktop", about)
     return acts
+
+
+def open_export(window: MainWindow) -> None:
+    """The Export / Referral dialog for the chart in front (nothing when no chart is)."""
+    from emr_desktop.ui.chart.export_dialog import ExportDialog
+
+    chart = window.workspace.current_chart()
+    patient_id = getattr(chart, "patient_id", None)
+    if chart is None or patient_id is None:
+        QMessageBox.information(window, "Export / Referral", "Open a patient's chart first.")
+        return
+    ExportDialog(window.services, window.actor, patient_id, window.workspace.ops, window).exec()
+
+
+def open_renewals(window: MainWindow) -> None:
+    """The physician's inbox of renewal requests; a request opens its patient's chart."""
+    from emr_desktop.ui.chart.renewals import RenewalsDialog
+
+    dialog = RenewalsDialog(
+        window.services, window.actor, window.workspace.ops, window.workspace.open_patient, window
+    )
+    dialog.open()

@@ -8,14 +8,19 @@ from emr_desktop.services.allergies import AllergyService
 from emr_desktop.services.audit import AuditService
 from emr_desktop.services.auth import AuthService
 from emr_desktop.services.chart import ChartService
+from emr_desktop.services.day_sheet import DaySheetService
 from emr_desktop.services.documents import DocumentService
+from emr_desktop.services.exports import ExportService
 from emr_desktop.services.immunizations import ImmunizationService
 from emr_desktop.services.medications import MedicationService
 from emr_desktop.services.notes import NoteService
 from emr_desktop.services.observations import ObservationService
 from emr_desktop.services.patients import PatientService
+from emr_desktop.services.prescriptions import PrescriptionService
 from emr_desktop.services.problems import ProblemService
 from emr_desktop.services.referrals import ReferralService
+from emr_desktop.services.rx_inbox import RenewalInboxService
+from emr_desktop.services.rx_printing import RxPrintingService
 from emr_desktop.services.schedule import ScheduleService
 from emr_desktop.services.settings import SettingsService
 from emr_desktop.services.store import Database
@@ -36,10 +41,15 @@ class Services:
     notes: NoteService = field(init=False)
     immunizations: ImmunizationService = field(init=False)
     medications: MedicationService = field(init=False)
+    prescriptions: PrescriptionService = field(init=False)
+    rx_printing: RxPrintingService = field(init=False)
+    rx_inbox: RenewalInboxService = field(init=False)
     referrals: ReferralService = field(init=False)
     documents: DocumentService = field(init=False)
+    exports: ExportService = field(init=False)
     settings: SettingsService = field(init=False)
     schedule: ScheduleService = field(init=False)
+    day_sheet: DaySheetService = field(init=False)
     users: UserService = field(init=False)
     audit: AuditService = field(init=False)
 
@@ -53,9 +63,14 @@ class Services:
         self.notes = NoteService(self.db)
         self.immunizations = ImmunizationService(self.db)
         self.medications = MedicationService(self.db)
+        self.prescriptions = PrescriptionService(self.db)
+        self.rx_printing = RxPrintingService(self.db)
+        self.rx_inbox = RenewalInboxService(self.db)
         self.referrals = ReferralService(self.db)
         self.documents = DocumentService(self.db)
+        self.exports = ExportService(self.db)
         self.settings = SettingsService(self.db)
         self.schedule = ScheduleService(self.db)
+        self.day_sheet = DaySheetService(self.db)
         self.users = UserService(self.db)
         self.audit = AuditService(self.db)
