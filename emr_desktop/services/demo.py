@@ -10,15 +10,18 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import PracticeError, ValidationError
 from emr_desktop.models.setting import Setting
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.audit import record
-from emr_desktop.services.demo_data import Progress, populate
 from emr_desktop.services.store import PracticePaths, create_practice, open_practice
 from emr_desktop.services.users import create_user
+
+if TYPE_CHECKING:
+    from emr_desktop.services.demo_data import Progress
 
 DEMO_PASSPHRASE = "demo practice passphrase"
 DEMO_PASSWORD = "demo-password-1"
@@ -99,6 +102,9 @@ def create_demo_practice(
                 )
             s.add(Setting(key=DEMO_FLAG, value="1"))
             record(s, None, "demo_create", username=first.username)
+        # Imported here: the generator is large, and the app imports this module at start.
+        from emr_desktop.services.demo_data import populate
+
         populate(db, patients=patients, seed=seed, now=now, progress=progress)
         db.checkpoint()
     except BaseException:

@@ -33,6 +33,7 @@ SectionFactory = Callable[[Services, Actor, int, Operations], QWidget]
 def section_factories() -> list[tuple[str, SectionFactory]]:
     """The chart's section tabs, in order (imported here, so sections never import us)."""
     from emr_desktop.ui.chart.allergies import AllergiesSection
+    from emr_desktop.ui.chart.appointments import AppointmentsSection
     from emr_desktop.ui.chart.documents import DocumentsSection
     from emr_desktop.ui.chart.immunizations import ImmunizationsSection
     from emr_desktop.ui.chart.labs import LabsSection
@@ -52,11 +53,17 @@ def section_factories() -> list[tuple[str, SectionFactory]]:
         ("Labs", LabsSection),
         ("Documents", DocumentsSection),
         ("Referrals", ReferralsSection),
+        ("Appointments", AppointmentsSection),
     ]
 
 
 class ChartView(QWidget):
-    """The chart of one patient; the tab title and banner never leave room for doubt."""
+    """The chart of one patient; the tab title and banner never leave room for doubt.
+
+    Section tabs are built the first time they are shown (a placeholder holds their
+    place until then), so opening a chart costs the banner and summary only: a
+    900-visit chart opens as fast as a newborn's.
+    """
 
     def __init__(self, services: Services, actor: Actor, patient_id: int, ops: Operations) -> None:
         super().__init__()
@@ -70,16 +77,56 @@ class ChartView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Chart sections")
         self.tabs.addTab(self.summary, "Summary")
-        self.sections: list[QWidget] = []
+        # One entry per section tab: its factory, and the widget once built.
+        self._pending: dict[QWidget, SectionFactory] = {}
+        self._built: list[QWidget] = []
         for title, factory in section_factories():
-            widget = factory(services, actor, patient_id, ops)
-            self.sections.append(widget)
-            self.tabs.addTab(widget, title)
+            placeholder = QWidget()
+            placeholder.setAccessibleName(f"{title} (loads when shown)")
+            self._pending[placeholder] = factory
+            self.tabs.addTab(placeholder, title)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         ops.data_changed.connect(self._on_ops_data_changed)
+
+    @property
+    def sections(self) -> list[QWidget]:
+        """Every section widget in tab order (building any not shown yet)."""
+        for index in range(self.tabs.count()):
+            self._build(index)
+        widgets = (self.tabs.widget(i) for i in range(1, self.tabs.count()))
+        return [w for w in widgets if w is not None]
+
+    def built_sections(self) -> list[QWidget]:
+        """The section widgets built so far (the tabs the user has looked at)."""
+        return list(self._built)
+
+    def _build(self, index: int) -> QWidget | None:
+        """Swap the placeholder at ``index`` for its section (loaded now); the section."""
+        placeholder = self.tabs.widget(index)
+        if placeholder is None or placeholder not in self._pending:
+            return placeholder
+        factory = self._pending.pop(placeholder)
+        widget = factory(self._services, self._actor, self.patient_id, self._ops)
+        title = self.tabs.tabText(index)
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, widget, title)
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+        placeholder.deleteLater()
+        self._built.append(widget)
+        return widget
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if index > 0:
+            self._build(index)
 
     def load(self) -> bool:
         """Open the chart (one audited service call); False if it could not be opened."""
@@ -99,22 +146,22 @@ class ChartView(QWidget):
         return f"{b.display_name} · {b.mrn}"
 
     def refresh(self) -> None:
-        """Reload the summary (not audited again) and every section."""
+        """Reload the summary (not audited again) and every section built so far."""
         data = self._ops.run(lambda: self._services.chart.summary(self._actor, self.patient_id))
         if data is not None:
             self.summary_data = data
             self.banner.show_banner(data.banner)
             self.summary.show_summary(data)
-        for section in self.sections:
+        for section in self._built:
             getattr(section, "refresh", lambda: None)()
 
     def has_unsaved(self) -> bool:
         """Whether any section holds typed text not saved yet."""
-        return any(getattr(s, "has_unsaved", lambda: False)() for s in self.sections)
+        return any(getattr(s, "has_unsaved", lambda: False)() for s in self._built)
 
     def save_drafts(self) -> None:
         """Save typed-but-unsaved work of every section."""
-        for section in self.sections:
+        for section in self._built:
             getattr(section, "save_drafts", lambda: None)()
 
     def _on_ops_data_changed(self, what: str) -> None:
