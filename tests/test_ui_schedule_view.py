@@ -398,3 +398,14 @@ def test_physician_sees_the_patients_appointments_in_the_chart(qtbot: QtBot, env
     rows = section.model.rows()
     assert [r.id for r in rows] == [env.appts[0].id]
     assert section.model.data(section.model.index(0, 3)) == "Follow-up"
+
+
+def test_the_front_desk_starts_on_the_schedule_and_physicians_on_patients(
+    qtbot: QtBot, env: Env
+) -> None:
+    desk = MainWindow(env.services, env.desk, "Test Practice")
+    qtbot.addWidget(desk)
+    assert desk.workspace.currentWidget() is desk.workspace.schedule
+    doctor = MainWindow(env.services, env.doc, "Test Practice")
+    qtbot.addWidget(doctor)
+    assert doctor.workspace.currentWidget() is doctor.workspace.patients

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,8 +23,13 @@ from emr_desktop.services.audit import record, this_workstation
 from emr_desktop.services.settings import load_settings
 
 _BAD_LOGIN = "The username or password is not correct."
-# Verified against when the username does not exist, so both paths cost the same time.
-_DUMMY_HASH = hash_password("not-a-real-password-0")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username does not exist, so both paths cost the same time.
+    Made on first use: hashing costs ~0.2 s, which start-up should not pay."""
+    return hash_password("not-a-real-password-0")
 
 
 def actor_for(user: User, workstation: str) -> Actor:
@@ -50,7 +56,7 @@ class AuthService:
         name = username.strip().lower()
         user = s.scalar(select(User).where(User.username == name))
         if user is None:
-            verify_password(_DUMMY_HASH, password)
+            verify_password(_dummy_hash(), password)
             record(s, None, "login_failed", details={"reason": "unknown user"}, username=name[:64])
             raise AuthenticationError(_BAD_LOGIN)
         if user.status is UserStatus.DISABLED:

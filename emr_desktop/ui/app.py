@@ -15,12 +15,11 @@ from emr_desktop.errors import EmrError, WrongPassphrase
 from emr_desktop.logs import setup_logging
 from emr_desktop.paths import data_dir as default_data_dir
 from emr_desktop.paths import demo_data_dir
+from emr_desktop.services.auth import AuthService
 from emr_desktop.services.demo import DEMO_USERS, demo_password, open_or_create_demo
+from emr_desktop.services.settings import SettingsService
 from emr_desktop.services.store import Database, PracticePaths, open_practice
-from emr_desktop.ui.context import Services
 from emr_desktop.ui.login_dialog import LoginDialog
-from emr_desktop.ui.main_window import MainWindow
-from emr_desktop.ui.setup_wizard import SetupWizard
 
 
 class _Cancelled(Exception):
@@ -60,6 +59,12 @@ def demo_hint() -> str:
     )
 
 
+def _load_screens() -> None:
+    """Import the main window and every service it builds on."""
+    import emr_desktop.ui.context
+    import emr_desktop.ui.main_window  # noqa: F401
+
+
 def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     """Run the application until the main window closes."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
@@ -79,6 +84,8 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
             finally:
                 QApplication.restoreOverrideCursor()
         elif not PracticePaths(root).exists():
+            from emr_desktop.ui.setup_wizard import SetupWizard  # first run only
+
             wizard = SetupWizard(root)
             if wizard.exec() != SetupWizard.DialogCode.Accepted or wizard.database is None:
                 return 1
@@ -90,17 +97,23 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     except EmrError as err:
         QMessageBox.critical(None, "Cannot open the practice", err.message)
         return 1
-    services = Services(db)
-    name = services.settings.current().practice_name
+    settings = SettingsService(db)
+    name = settings.current().practice_name
     login = LoginDialog(
-        services.auth, name, demo_hint=demo_hint() if services.settings.is_demo() else None
+        AuthService(db), name, demo_hint=demo_hint() if settings.is_demo() else None
     )
     if os.environ.get("EMR_EXIT_AT_LOGIN"):  # the start-up benchmark stops here
         QTimer.singleShot(0, login.reject)
+    # The screens behind the login load while the user types (keystrokes queue meanwhile),
+    # so the login window shows first.
+    QTimer.singleShot(50, _load_screens)
     if login.exec() != LoginDialog.DialogCode.Accepted or login.actor is None:
         db.dispose()
         return 0
-    window = MainWindow(services, login.actor, name)
+    from emr_desktop.ui.context import Services
+    from emr_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(Services(db), login.actor, name)
     window.show()
     code = app.exec()
     db.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
-from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.domain.security import Actor, Permission, Role
 from emr_desktop.ui.chart.chart_view import ChartView
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
@@ -36,6 +36,8 @@ class Workspace(QTabWidget):
         for i in range(self.fixed_tabs):
             self.tabBar().setTabButton(i, self.tabBar().ButtonPosition.RightSide, None)
         self.patients.refresh()
+        if self.schedule is not None and actor.role is Role.RECEPTIONIST:
+            self.setCurrentWidget(self.schedule)  # the front desk lives in the schedule
 
     def _role_tabs(self) -> list[tuple[str, QWidget]]:
         tabs: list[tuple[str, QWidget]] = []
