@@ -46,3 +46,10 @@ def test_an_older_database_is_copied_then_upgraded_when_opened(practice: Practic
             kept.close()
     finally:
         reopened.dispose()
+
+
+def test_the_quick_head_check_agrees_with_alembic() -> None:
+    # Start-up compares against the file names to avoid importing alembic.
+    from emr_desktop.persistence.migrate import newest_file_revision
+
+    assert newest_file_revision() == head_revision()

@@ -13,6 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from emr_desktop.errors import ConflictError, DatabaseDamaged
 
+# Execution option marking a read-only unit of work (see persistence.engine).
+READ_ONLY = "emr_read_only"
 _DAMAGE_WORDS = ("malformed", "not a database", "disk image", "file is encrypted")
 
 
@@ -24,9 +26,12 @@ class Database:
     path: Path | None = None
     key: bytes | None = field(default=None, repr=False)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    _readers: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        reader = self.engine.execution_options(**{READ_ONLY: True})
+        self._readers = sessionmaker(reader, expire_on_commit=False, autoflush=True)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -35,7 +40,22 @@ class Database:
         Translates a stale optimistic-lock save into ConflictError and a corrupt file
         into DatabaseDamaged, so callers see the project's typed errors only.
         """
-        session = self._sessions()
+        with self._transaction(self._sessions) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads (a screen's periodic refresh, an unaudited view).
+
+        On SQLite it starts deferred, so it does not take the write lock that every
+        unit of work takes up front: polling workstations never queue behind each other.
+        """
+        with self._transaction(self._readers) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
+        session = sessions()
         try:
             with session.begin():
                 yield session

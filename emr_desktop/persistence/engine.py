@@ -139,7 +139,9 @@ def sqlcipher_engine(path: Path, key: bytes | None, *, create: bool = False, **k
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads that write nothing start deferred (Database.reading), taking no write lock.
+        read_only = conn.get_execution_options().get("emr_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -227,7 +227,7 @@ class PatientService:
         An empty text lists patients alphabetically. ``limit`` 0 means no limit.
         """
         require(actor, Permission.PATIENT_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.reading() as s:
             ids = search_ids(s, text, limit=limit, include_inactive=include_inactive)
             if not ids:
                 return []

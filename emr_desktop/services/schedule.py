@@ -89,7 +89,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         require(actor, VIEW)
         start = dt.datetime.combine(day, dt.time())
         end = start + dt.timedelta(days=1)
-        with self._db.unit_of_work() as s:
+        with self._db.reading() as s:
             shown = rules.providers(s, provider_ids)
             ids = [p.id for p in shown]
             where = [Appointment.provider_id.in_(ids), *rules.overlapping(start, end)]
@@ -120,7 +120,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         monday = any_day_in_week - dt.timedelta(days=any_day_in_week.weekday())
         start = dt.datetime.combine(monday, dt.time())
         end = start + dt.timedelta(days=7)
-        with self._db.unit_of_work() as s:
+        with self._db.reading() as s:
             shown = rules.providers(s, [provider_id])
             if not shown:
                 raise NotFound("That provider does not exist.")
@@ -142,7 +142,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         """A patient's appointments: upcoming (still active) soonest first, or all newest
         first. ``limit`` 0 means no limit."""
         require(actor, VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.reading() as s:
             get_patient(s, patient_id)
             mine = Appointment.patient_id == patient_id
             if upcoming_only:
@@ -156,7 +156,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         """That day's patients who have arrived or are in a room, earliest arrival first."""
         require(actor, VIEW)
         start = dt.datetime.combine(day, dt.time())
-        with self._db.unit_of_work() as s:
+        with self._db.reading() as s:
             found = rules.rows(
                 s,
                 Appointment.start_at >= start,
