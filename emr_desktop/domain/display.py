@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from emr_desktop.domain.chart import LabRow, VitalsRow
+from emr_desktop.domain.schedule import ProviderInfo
 
 
 def num(value: float | None, places: int = 1) -> str:
@@ -32,6 +33,18 @@ def datetime_text(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     return f"{date_text(moment.date())} {moment:%H:%M}"
+
+
+def clock(t: dt.datetime | dt.time) -> str:
+    """'9:05 AM', as the front desk reads a time."""
+    return f"{t.hour % 12 or 12}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+
+
+def provider_name(p: ProviderInfo) -> str:
+    """'Amara Okafor, MD' (credentials added unless the name already carries them)."""
+    if not p.credentials or p.name.rstrip().endswith(p.credentials):
+        return p.name
+    return f"{p.name}, {p.credentials}"
 
 
 def vitals_line(v: VitalsRow) -> str:

@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, TableStyl
 
 from emr_desktop.domain.chart import AppointmentRow
 from emr_desktop.domain.clinical import AppointmentStatus
+from emr_desktop.domain.display import clock, provider_name
 from emr_desktop.domain.schedule import BlockRow, DayView, ProviderInfo
 from emr_desktop.reports.base import (
     Letterhead,
@@ -71,21 +72,9 @@ class _Line:
     blocked: bool = False
 
 
-def clock(t: dt.datetime | dt.time) -> str:
-    """'9:05 AM', as the front desk reads a time."""
-    return f"{t.hour % 12 or 12}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
-
-
 def day_title(day: dt.date) -> str:
     """'Day sheet: Monday, Nov 23, 2026'."""
     return f"Day sheet: {day:%A}, {fmt_date(day)}"
-
-
-def provider_name(p: ProviderInfo) -> str:
-    """'Amara Okafor, MD' (credentials added unless the name already carries them)."""
-    if not p.credentials or p.name.rstrip().endswith(p.credentials):
-        return p.name
-    return f"{p.name}, {p.credentials}"
 
 
 def _appointment_line(a: AppointmentRow) -> _Line:

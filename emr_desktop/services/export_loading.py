@@ -29,7 +29,7 @@ from emr_desktop.models import Document, Encounter, LabResult, Referral, User, V
 from emr_desktop.models.practice import ProviderProfile
 from emr_desktop.reports.pdf_options import check_password
 from emr_desktop.services.common import user_names
-from emr_desktop.services.notes import _note
+from emr_desktop.services.notes import note_row
 from emr_desktop.services.referrals import clean_referral, referring_provider_id
 from emr_desktop.services.rows import lab_row, vitals_row
 
@@ -118,7 +118,7 @@ def load_notes(s: Session, patient_id: int, request: ExportRequest) -> tuple[Not
     for e in encounters:
         ids |= {e.provider_id, e.signed_by_id, *(a.author_id for a in e.addenda)}
     names = user_names(s, ids)
-    return tuple(_note(e, e.addenda, names) for e in encounters)
+    return tuple(note_row(e, e.addenda, names) for e in encounters)
 
 
 def count_notes(s: Session, patient_id: int, request: ExportRequest) -> int:

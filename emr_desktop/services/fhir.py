@@ -43,10 +43,9 @@ from emr_desktop.services.common import get_patient, user_names
 from emr_desktop.services.export_loading import load_all_labs, load_vitals
 from emr_desktop.services.fhir_store import store_bundle
 from emr_desktop.services.medications import medication_row
-from emr_desktop.services.notes import _note
+from emr_desktop.services.notes import note_row
 from emr_desktop.services.patients import details
-from emr_desktop.services.prescriptions import prescription_row
-from emr_desktop.services.rows import allergy_row, immunization_row, problem_row
+from emr_desktop.services.rows import allergy_row, immunization_row, prescription_row, problem_row
 from emr_desktop.services.schedule_rules import rows as appointment_rows
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -71,7 +70,7 @@ def signed_notes(s: Session, patient_id: int) -> tuple[Note, ...]:
         ids |= {e.provider_id, e.signed_by_id}
     ids |= {a.author_id for group in addenda.values() for a in group}
     names = user_names(s, ids)
-    return tuple(_note(e, addenda.get(e.id, ()), names) for e in encounters)
+    return tuple(note_row(e, addenda.get(e.id, ()), names) for e in encounters)
 
 
 def load_chart(s: Session, patient_id: int) -> ChartExport:

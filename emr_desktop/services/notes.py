@@ -106,7 +106,9 @@ def _check_version(enc: Encounter, expected_version: int) -> None:
         raise ConflictError(_CONFLICT)
 
 
-def _note(enc: Encounter, addenda: Iterable[Addendum], names: Mapping[int, str]) -> Note:
+def note_row(enc: Encounter, addenda: Iterable[Addendum], names: Mapping[int, str]) -> Note:
+    """The DTO of a visit note and its addenda; ``names`` maps user ids to full names."""
+
     def name(user_id: int | None) -> str:
         return names.get(user_id, "") if user_id is not None else ""
 
@@ -136,7 +138,7 @@ def _note(enc: Encounter, addenda: Iterable[Addendum], names: Mapping[int, str])
 
 def _note_with_names(session: Session, enc: Encounter, addenda: list[Addendum]) -> Note:
     ids = {enc.provider_id, enc.signed_by_id, *(a.author_id for a in addenda)}
-    return _note(enc, addenda, user_names(session, ids))
+    return note_row(enc, addenda, user_names(session, ids))
 
 
 def encounter_row(enc: Encounter, names: Mapping[int, str]) -> EncounterRow:

@@ -103,7 +103,8 @@ def load_details(session: Session) -> PracticeDetails:
     )
 
 
-def _provider_row(user: User, profile: ProviderProfile | None) -> ProviderRow:
+def provider_row(user: User, profile: ProviderProfile | None) -> ProviderRow:
+    """A physician's credentials as documents and settings show them."""
     p = profile or ProviderProfile()
     return ProviderRow(
         user_id=user.id,
@@ -182,7 +183,7 @@ class PracticeService:
             .order_by(User.full_name, User.id)
         )
         with self._db.unit_of_work() as s:
-            return [_provider_row(user, profile) for user, profile in s.execute(stmt)]
+            return [provider_row(user, profile) for user, profile in s.execute(stmt)]
 
     def update_provider(
         self,
@@ -219,7 +220,7 @@ class PracticeService:
             if user.role is not Role.PHYSICIAN:
                 raise ValidationError("provider", "only physicians have provider credentials")
             profile = s.get(ProviderProfile, user_id)
-            current = _provider_row(user, profile)
+            current = provider_row(user, profile)
             if expected is not None and current != expected:
                 raise ConflictError(
                     "Someone else changed this provider's details while you were editing. "
@@ -242,4 +243,4 @@ class PracticeService:
                 details={"fields": changed},
             )
             s.flush()
-            return _provider_row(user, profile)
+            return provider_row(user, profile)

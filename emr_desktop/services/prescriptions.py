@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -41,7 +41,7 @@ from emr_desktop.services.medications import (
     medication_row,
     stop_prescribed,
 )
-from emr_desktop.services.rows import allergy_row, split_list
+from emr_desktop.services.rows import allergy_row, prescription_row
 from emr_desktop.services.safety_checks import DEFAULT_CHECKS
 
 __all__ = ["SAFETY_CHECKS", "PrescriptionService", "SafetyCheck", "SafetyOverrideRequired"]
@@ -66,43 +66,6 @@ def clean_prescription(data: PrescriptionInput) -> dict[str, Any]:
         ingredients = formulary_ingredients(values["drug_name"])
     values["ingredients"] = clean_ingredients(ingredients)
     return values
-
-
-def prescription_row(p: Prescription, names: Mapping[int, str]) -> PrescriptionRow:
-    """The DTO of a prescription; ``names`` maps user ids to full names."""
-
-    def name(user_id: int | None) -> str:
-        return names.get(user_id, "") if user_id is not None else ""
-
-    return PrescriptionRow(
-        id=p.id,
-        patient_id=p.patient_id,
-        prescriber_id=p.prescriber_id,
-        prescriber=name(p.prescriber_id),
-        drug_name=p.drug_name,
-        ingredients=split_list(p.ingredients),
-        strength=p.strength,
-        form=p.form,
-        route=p.route,
-        dose=p.dose,
-        dose_unit=p.dose_unit,
-        frequency=p.frequency,
-        duration_days=p.duration_days,
-        prn=p.prn,
-        prn_indication=p.prn_indication,
-        sig=p.sig,
-        quantity=p.quantity,
-        quantity_unit=p.quantity_unit,
-        refills=p.refills,
-        dispense_as_written=p.dispense_as_written,
-        note_to_pharmacist=p.note_to_pharmacist,
-        status=p.status,
-        renewal_of_id=p.renewal_of_id,
-        requested_by=name(p.requested_by_id),
-        signed_at=p.signed_at,
-        created_at=p.created_at,
-        version=p.version,
-    )
 
 
 def _rows(session: Session, items: Iterable[Prescription]) -> list[PrescriptionRow]:

@@ -14,6 +14,7 @@ from emr_desktop.domain.chart import (
     DocumentRow,
     ImmunizationRow,
     LabRow,
+    PrescriptionRow,
     ProblemRow,
     ReferralRow,
     VitalsRow,
@@ -23,6 +24,7 @@ from emr_desktop.models import (
     Document,
     Immunization,
     LabResult,
+    Prescription,
     Problem,
     Referral,
     VitalSigns,
@@ -169,4 +171,38 @@ def referral_row(r: Referral, names: Names) -> ReferralRow:
         referring_provider=_name(names, r.referring_provider_id),
         created_at=r.created_at,
         version=r.version,
+    )
+
+
+def prescription_row(p: Prescription, names: Names) -> PrescriptionRow:
+    """The DTO of a prescription; ``names`` maps user ids to full names."""
+
+    return PrescriptionRow(
+        id=p.id,
+        patient_id=p.patient_id,
+        prescriber_id=p.prescriber_id,
+        prescriber=_name(names, p.prescriber_id),
+        drug_name=p.drug_name,
+        ingredients=split_list(p.ingredients),
+        strength=p.strength,
+        form=p.form,
+        route=p.route,
+        dose=p.dose,
+        dose_unit=p.dose_unit,
+        frequency=p.frequency,
+        duration_days=p.duration_days,
+        prn=p.prn,
+        prn_indication=p.prn_indication,
+        sig=p.sig,
+        quantity=p.quantity,
+        quantity_unit=p.quantity_unit,
+        refills=p.refills,
+        dispense_as_written=p.dispense_as_written,
+        note_to_pharmacist=p.note_to_pharmacist,
+        status=p.status,
+        renewal_of_id=p.renewal_of_id,
+        requested_by=_name(names, p.requested_by_id),
+        signed_at=p.signed_at,
+        created_at=p.created_at,
+        version=p.version,
     )

@@ -30,9 +30,8 @@ from emr_desktop.services.audit import record
 from emr_desktop.services.common import get_patient, user_names
 from emr_desktop.services.medications import medication_row
 from emr_desktop.services.patients import details
-from emr_desktop.services.practice import _provider_row, load_details
-from emr_desktop.services.prescriptions import prescription_row
-from emr_desktop.services.rows import allergy_row
+from emr_desktop.services.practice import load_details, provider_row
+from emr_desktop.services.rows import allergy_row, prescription_row
 from emr_desktop.services.sig import quantity_in_words, unit_words
 
 __all__ = ["RxPrintingService", "controlled_schedule", "file_name"]
@@ -79,7 +78,7 @@ def _prescribers(session: Session, ids: set[int]) -> dict[int, ProviderRow]:
         .outerjoin(ProviderProfile, ProviderProfile.user_id == User.id)
         .where(User.id.in_(ids))
     )
-    return {user.id: _provider_row(user, profile) for user, profile in rows}
+    return {user.id: provider_row(user, profile) for user, profile in rows}
 
 
 class RxPrintingService:

@@ -3,6 +3,7 @@ and a reason field under each alert that must be overridden before signing."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal
@@ -32,10 +33,6 @@ SEVERITY_LOOK: dict[str, tuple[str, str, str, str]] = {
 _ORDER = {name: i for i, name in enumerate(SEVERITY_LOOK)}
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 class AlertCard(QFrame):
     """One alert; a reason field when it needs an override."""
 
@@ -50,8 +47,8 @@ class AlertCard(QFrame):
         )
         head = QLabel(
             f"<span style='color:{ink}; font-weight:bold'>{icon} {label}</span>"
-            f"&nbsp;&nbsp;<b>{_escape(alert.kind.replace('_', ' ').capitalize())}</b>"
-            + (f"&nbsp;·&nbsp;{_escape(about)}" if about else "")
+            f"&nbsp;&nbsp;<b>{html.escape(alert.kind.replace('_', ' ').capitalize())}</b>"
+            + (f"&nbsp;·&nbsp;{html.escape(about)}" if about else "")
         )
         head.setTextFormat(Qt.TextFormat.RichText)
         message = QLabel(alert.message)

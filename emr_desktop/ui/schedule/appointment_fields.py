@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QSpinBox, QTimeEdit
 
+from emr_desktop.domain.display import clock, provider_name
 from emr_desktop.domain.schedule import VISIT_TYPES, ConflictKind, ConflictWarning, ProviderInfo
-from emr_desktop.reports.day_sheet import clock, provider_name
 
 __all__ = [
     "APPOINTMENT_TYPES",
