@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from emr_desktop.domain.patients import PatientDetails, age_on
 from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.ui.chart.appointments import AppointmentsSection
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.patient_dialog import PatientDialog
@@ -68,14 +69,15 @@ class PatientRecordView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(box)
-        self.appointments = QLabel()
-        self.appointments.setAccessibleName("Appointments")
-        self.appointments.setWordWrap(True)
-        visits = QGroupBox("Appointments (upcoming first, then the last ones)")
-        QVBoxLayout(visits).addWidget(self.appointments)
-        visits.setVisible(actor.can(Permission.SCHEDULE_VIEW))
-        layout.addWidget(visits)
-        layout.addStretch()
+        # The same list the chart's Appointments tab shows (scheduling data only).
+        self.appointments: AppointmentsSection | None = None
+        if actor.can(Permission.SCHEDULE_VIEW):
+            self.appointments = AppointmentsSection(services, actor, patient_id, ops)
+            visits = QGroupBox("Appointments")
+            QVBoxLayout(visits).addWidget(self.appointments)
+            layout.addWidget(visits, 1)
+        else:
+            layout.addStretch()
 
     def load(self) -> bool:
         """Fetch the demographics (audited as a patient view)."""
@@ -97,28 +99,9 @@ class PatientRecordView(QWidget):
             if getattr(d, attr)
         )
         self.body.setText(f"<table>{rows}</table>")
-        if self._actor.can(Permission.SCHEDULE_VIEW):
-            self._show_appointments()
+        if self.appointments is not None:
+            self.appointments.refresh()
         return True
-
-    def _show_appointments(self) -> None:
-        rows = self._ops.run(
-            lambda: self._services.schedule.patient_appointments(
-                self._actor, self.patient_id, limit=0
-            )
-        )
-        if rows is None:
-            return
-        now = dt.datetime.now()
-        upcoming = sorted((a for a in rows if a.start_at >= now), key=lambda a: a.start_at)
-        past = sorted((a for a in rows if a.start_at < now), key=lambda a: a.start_at)[::-1]
-        lines = [
-            f"{'<b>' if a.start_at >= now else ''}{a.start_at:%a %m/%d/%Y %H:%M} · "
-            f"{html.escape(a.kind)} · {html.escape(a.provider)} · "
-            f"{a.status.value.replace('_', ' ')}{'</b>' if a.start_at >= now else ''}"
-            for a in upcoming + past[:10]
-        ]
-        self.appointments.setText("<br>".join(lines) or "<i>No appointments</i>")
 
     def tab_title(self) -> str:
         """'Family, Given · MRN'."""
