@@ -18,9 +18,10 @@ from emr_desktop.domain.prescribing import PrescriptionInput
 from emr_desktop.domain.schedule import BookingRequest
 from emr_desktop.domain.security import Actor
 from emr_desktop.persistence.database import Database
-from emr_desktop.services import prescriptions as rx
-from emr_desktop.services.notes import NoteService
-from emr_desktop.services.schedule import ScheduleService
+from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.services.prescribing import prescriptions as rx
+from emr_desktop.services.prescribing import safety_context
+from emr_desktop.services.schedule.service import ScheduleService
 
 DAY_PROVIDERS = 8
 
@@ -195,7 +196,7 @@ def bench_sign_rx(db: Database, doctor: Actor, patient: int, runs: int) -> Resul
         "sign a prescription with all checks (draft + sign)", samples[1:], target="< 50 ms"
     )
     r.passed = r.median < 50
-    r.extra["checks registered"] = ", ".join(c.__name__ for c in rx.SAFETY_CHECKS)
+    r.extra["checks registered"] = ", ".join(c.__name__ for c in safety_context.SAFETY_CHECKS)
     r.extra["alerts raised"] = alerts
     r.extra["create_draft part, median ms"] = round(sorted(drafts)[len(drafts) // 2], 2)
     return r
@@ -205,7 +206,7 @@ def bench_pdf(db: Database, doctor: Actor, patient: int, runs: int) -> Result:
     """ExportService.build_pdf: the referral packet of the largest chart (last year's notes)."""
     name, target = "referral packet PDF of the largest chart", "< 2000 ms"
     try:
-        exports: Any = importlib.import_module("emr_desktop.services.exports")
+        exports: Any = importlib.import_module("emr_desktop.services.exchange.exports")
         domain: Any = importlib.import_module("emr_desktop.domain.exports")
         sections: Any = importlib.import_module("emr_desktop.domain.sections")
         service = exports.ExportService(db)
@@ -235,7 +236,7 @@ def bench_fhir(db: Database, doctor: Actor, patient: int, runs: int) -> Result:
     """FhirService.export_patient of the largest chart."""
     name, target = "FHIR export of the largest chart", "< 1000 ms"
     try:
-        fhir: Any = importlib.import_module("emr_desktop.services.fhir")
+        fhir: Any = importlib.import_module("emr_desktop.services.exchange.fhir")
         service = fhir.FhirService(db)
     except (ImportError, AttributeError) as err:
         return unavailable(name, f"FhirService not there yet ({err})", target)

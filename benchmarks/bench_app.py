@@ -12,13 +12,13 @@ from pathlib import Path
 from sqlalchemy import text
 
 from benchmarks.harness import Result, from_samples, measure
+from emr_desktop.demo.build import demo_passphrase
 from emr_desktop.domain.security import Actor
 from emr_desktop.persistence import audit_chain
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import connect_raw, sqlcipher_engine
-from emr_desktop.services.backups import BackupService
-from emr_desktop.services.demo import demo_passphrase
-from emr_desktop.services.store import PracticePaths, open_practice
+from emr_desktop.services.practice.backups import BackupService
+from emr_desktop.services.practice.store import PracticePaths, open_practice
 
 
 def bench_start(root: Path, runs: int) -> Result:

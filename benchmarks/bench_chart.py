@@ -11,7 +11,7 @@ from benchmarks import floors
 from benchmarks.harness import Result, from_samples, measure
 from emr_desktop.domain.security import Actor
 from emr_desktop.persistence.database import Database
-from emr_desktop.services.chart import ChartService
+from emr_desktop.services.chart.summary import ChartService
 
 
 def largest_chart(db: Database) -> tuple[int, int]:

@@ -23,20 +23,20 @@ from pathlib import Path
 from sqlalchemy import text
 
 from emr_desktop import __version__
-from emr_desktop.domain.security import Role
-from emr_desktop.models.setting import Setting
-from emr_desktop.persistence import audit_chain
-from emr_desktop.persistence.database import Database
-from emr_desktop.services.demo import (
+from emr_desktop.demo.build import (
     DEMO_FLAG,
     DEMO_PRACTICE_NAME,
     DEMO_USERS,
     demo_passphrase,
     demo_password,
 )
-from emr_desktop.services.demo_data import populate
-from emr_desktop.services.store import create_practice
-from emr_desktop.services.users import create_user
+from emr_desktop.demo.populate import populate
+from emr_desktop.domain.security import Role
+from emr_desktop.models.setting import Setting
+from emr_desktop.persistence import audit_chain
+from emr_desktop.persistence.database import Database
+from emr_desktop.services.practice.store import create_practice
+from emr_desktop.services.practice.users import create_user
 
 CACHE = Path(os.environ.get("EMR_BENCH_CACHE") or Path(__file__).resolve().parent / ".cache")
 SEED = 2026

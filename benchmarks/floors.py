@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from emr_desktop.services.patient_search import parse_query
+from emr_desktop.services.patients.search import parse_query
 
 Conn = Any  # a DB-API connection (sqlcipher3 or sqlite3)
 

@@ -23,13 +23,13 @@ from benchmarks.harness import (
     unavailable,
     write_json,
 )
+from emr_desktop.demo.build import demo_passphrase, demo_password
 from emr_desktop.domain.security import Actor
 from emr_desktop.persistence.database import Database
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.demo import demo_passphrase, demo_password
-from emr_desktop.services.patient_search import name_tokens
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.store import open_practice
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.patients.search import name_tokens
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.store import open_practice
 
 
 def _prefixes(db: Database, n: int, rng: random.Random) -> list[str]:

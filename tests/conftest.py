@@ -20,10 +20,10 @@ from emr_desktop.domain.clinical import Sex
 from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.security import Actor, Role
 from emr_desktop.persistence.database import Database
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.store import PracticePaths, create_practice
-from emr_desktop.services.users import UserService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.store import PracticePaths, create_practice
+from emr_desktop.services.practice.users import UserService
 
 PASSPHRASE = "correct horse battery staple"
 ADMIN_PASSWORD = "Keep-it-safe-2026"

@@ -30,15 +30,15 @@ from emr_desktop.domain.sections import (
 )
 from emr_desktop.errors import ValidationError
 from emr_desktop.models import Encounter
-from emr_desktop.services.allergies import AllergyService
-from emr_desktop.services.documents import DocumentService
-from emr_desktop.services.exports import ExportService
-from emr_desktop.services.immunizations import ImmunizationService
-from emr_desktop.services.medications import MedicationService
-from emr_desktop.services.notes import NoteService
-from emr_desktop.services.observations import ObservationService
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.problems import ProblemService
+from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.services.chart.documents import DocumentService
+from emr_desktop.services.chart.immunizations import ImmunizationService
+from emr_desktop.services.chart.medications import MedicationService
+from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.services.chart.observations import ObservationService
+from emr_desktop.services.chart.problems import ProblemService
+from emr_desktop.services.exchange.exports import ExportService
+from emr_desktop.services.patients.registry import PatientService
 
 NAME = "Zoë Ångström-Øyelaran"
 DOB = dt.date(1958, 3, 9)

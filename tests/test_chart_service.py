@@ -14,13 +14,13 @@ from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.sections import AllergyInput, LabInput, ProblemInput, VitalsInput
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import PermissionDenied
-from emr_desktop.services.allergies import AllergyService
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.chart import ChartService
-from emr_desktop.services.notes import NoteService
-from emr_desktop.services.observations import ObservationService
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.problems import ProblemService
+from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.services.chart.observations import ObservationService
+from emr_desktop.services.chart.problems import ProblemService
+from emr_desktop.services.chart.summary import ChartService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.practice.audit_report import AuditService
 
 
 def _count_queries(practice: Practice, call: object) -> int:
@@ -109,7 +109,7 @@ def test_staff_without_clinical_access_cannot_open_a_chart(practice: Practice, r
 
 def test_routine_adult_vaccines_due() -> None:
     from emr_desktop.models import Immunization
-    from emr_desktop.services.chart import immunizations_due
+    from emr_desktop.services.chart.summary import immunizations_due
 
     today = dt.date(2026, 11, 23)
     shot = lambda name, day: Immunization(vaccine=name, given_on=day)  # noqa: E731

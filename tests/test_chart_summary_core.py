@@ -44,8 +44,13 @@ from emr_desktop.models import (
     Problem,
     VitalSigns,
 )
-from emr_desktop.services.allergies import AllergyService, allergy_state
-from emr_desktop.services.chart import (
+from emr_desktop.services.chart.allergies import AllergyService, allergy_state
+from emr_desktop.services.chart.immunizations import ImmunizationService
+from emr_desktop.services.chart.medications import MedicationService, medication_row
+from emr_desktop.services.chart.notes import NoteService, encounter_row
+from emr_desktop.services.chart.observations import ObservationService
+from emr_desktop.services.chart.problems import ProblemService
+from emr_desktop.services.chart.summary import (
     RECENT_ENCOUNTERS,
     RECENT_LABS,
     UPCOMING_APPOINTMENTS,
@@ -53,22 +58,17 @@ from emr_desktop.services.chart import (
     immunizations_due,
     load_summary,
 )
-from emr_desktop.services.common import get_patient, summary, user_names
-from emr_desktop.services.immunizations import ImmunizationService
-from emr_desktop.services.medications import MedicationService, medication_row
-from emr_desktop.services.notes import NoteService, encounter_row
-from emr_desktop.services.observations import ObservationService
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.problems import ProblemService
-from emr_desktop.services.rows import (
+from emr_desktop.services.common.records import get_patient, summary, user_names
+from emr_desktop.services.common.rows import (
     allergy_row,
     immunization_row,
     lab_row,
     problem_row,
     vitals_row,
 )
-from emr_desktop.services.schedule import ScheduleService
-from emr_desktop.services.schedule_rules import rows as appointment_rows
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.schedule.queries import rows as appointment_rows
+from emr_desktop.services.schedule.service import ScheduleService
 
 
 def _orm_summary(s: Session, patient_id: int) -> ChartSummary:

@@ -15,13 +15,13 @@ from keyring.backends import fail
 from sqlalchemy import select
 
 from emr_desktop.cli import main
+from emr_desktop.demo.build import DEMO_PASSPHRASE, DEMO_PASSWORD, DEMO_USERS
 from emr_desktop.domain.security import Permission, Role
 from emr_desktop.models import Patient
 from emr_desktop.security.permissions import ROLE_PERMISSIONS
-from emr_desktop.services.demo import DEMO_PASSPHRASE, DEMO_PASSWORD, DEMO_USERS
-from emr_desktop.services.patient_search import fold
-from emr_desktop.services.patients import luhn_digit
-from emr_desktop.services.store import open_practice
+from emr_desktop.services.common.validation import luhn_digit
+from emr_desktop.services.patients.search import fold
+from emr_desktop.services.practice.store import open_practice
 
 N = 300
 

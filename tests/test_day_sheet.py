@@ -17,9 +17,9 @@ from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.schedule import BookingRequest
 from emr_desktop.errors import PermissionDenied, ValidationError
 from emr_desktop.models import AuditLog
-from emr_desktop.services.day_sheet import DaySheetService, file_name
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.schedule import ScheduleService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.schedule.day_sheet import DaySheetService, file_name
+from emr_desktop.services.schedule.service import ScheduleService
 
 TODAY = dt.date.today()
 

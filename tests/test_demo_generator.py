@@ -15,6 +15,15 @@ import pytest
 from keyring.backends import fail
 from sqlalchemy import func, select
 
+from emr_desktop.demo.build import DEMO_USERS, create_demo_practice, demo_password
+from emr_desktop.demo.conditions import (
+    ACUTE,
+    ANTICOAG_CODES,
+    CONDITIONS,
+    DIALYSIS_CODES,
+    MEDS,
+)
+from emr_desktop.demo.populate import long_chart_count
 from emr_desktop.domain.clinical import (
     AllergyCategory,
     AppointmentStatus,
@@ -51,22 +60,14 @@ from emr_desktop.reference.allergies import classify_substance
 from emr_desktop.reference.drugs import formulary
 from emr_desktop.reference.loinc import lab_test
 from emr_desktop.reference.vaccines import vaccine
-from emr_desktop.services.audit import verify_chain
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.demo import DEMO_USERS, create_demo_practice, demo_password
-from emr_desktop.services.demo_conditions import (
-    ACUTE,
-    ANTICOAG_CODES,
-    CONDITIONS,
-    DIALYSIS_CODES,
-    MEDS,
-)
-from emr_desktop.services.demo_data import long_chart_count
-from emr_desktop.services.observations import VITAL_RANGES
-from emr_desktop.services.patient_search import patient_tokens
-from emr_desktop.services.patients import MRN_START, PatientService, luhn_digit
-from emr_desktop.services.rows import join_list
-from emr_desktop.services.sig import render_sig
+from emr_desktop.services.chart.observations import VITAL_RANGES
+from emr_desktop.services.common.rows import join_list
+from emr_desktop.services.common.validation import luhn_digit
+from emr_desktop.services.patients.registry import MRN_START, PatientService
+from emr_desktop.services.patients.search import patient_tokens
+from emr_desktop.services.practice.audit_report import verify_chain
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.prescribing.sig import render_sig
 
 N = 300
 SEED = 7

@@ -22,9 +22,9 @@ from emr_desktop.domain.clinical import ReferralStatus
 from emr_desktop.domain.exports import ChartSection, ExportKind, ExportRequest
 from emr_desktop.domain.sections import ReferralInput
 from emr_desktop.errors import PermissionDenied, ValidationError
-from emr_desktop.services.exports import ExportService, default_file_name
-from emr_desktop.services.notes import NoteService
-from emr_desktop.services.referrals import ReferralService
+from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.services.exchange.exports import ExportService, default_file_name
+from emr_desktop.services.exchange.referrals import ReferralService
 
 
 def test_receptionist_may_not_build_or_record_an_export(clinic: Clinic) -> None:

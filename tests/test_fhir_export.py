@@ -32,16 +32,16 @@ from emr_desktop.domain.sections import (
 from emr_desktop.domain.security import Actor, Role
 from emr_desktop.errors import NotFound, PermissionDenied
 from emr_desktop.models import AuditLog
-from emr_desktop.services.allergies import AllergyService
-from emr_desktop.services.fhir import FhirService
-from emr_desktop.services.immunizations import ImmunizationService
-from emr_desktop.services.medications import MedicationService
-from emr_desktop.services.notes import NoteService
-from emr_desktop.services.observations import ObservationService
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.prescriptions import PrescriptionService
-from emr_desktop.services.problems import ProblemService
-from emr_desktop.services.schedule import ScheduleService
+from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.services.chart.immunizations import ImmunizationService
+from emr_desktop.services.chart.medications import MedicationService
+from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.services.chart.observations import ObservationService
+from emr_desktop.services.chart.problems import ProblemService
+from emr_desktop.services.exchange.fhir import FhirService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.prescribing.prescriptions import PrescriptionService
+from emr_desktop.services.schedule.service import ScheduleService
 
 Json = dict[str, Any]
 DOCTOR = "drfhir"  # full name "Drfhir": the same physician exists in the import practice

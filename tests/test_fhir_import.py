@@ -35,11 +35,11 @@ from emr_desktop.models import (
     Problem,
     VitalSigns,
 )
-from emr_desktop.services.allergies import AllergyService
-from emr_desktop.services.chart import ChartService
-from emr_desktop.services.fhir import FhirService
-from emr_desktop.services.notes import NoteService
-from emr_desktop.services.patients import PatientService
+from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.services.chart.summary import ChartService
+from emr_desktop.services.exchange.fhir import FhirService
+from emr_desktop.services.patients.registry import PatientService
 
 Json = dict[str, Any]
 SYNTHEA = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "synthea"

@@ -27,11 +27,11 @@ from emr_desktop.domain.security import Role, UserStatus
 from emr_desktop.errors import AuthenticationError
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import connect_raw
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.backups import BackupService, restore_backup
-from emr_desktop.services.store import open_practice
-from emr_desktop.services.users import UserService
+from emr_desktop.services.practice.audit_report import AuditService
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.backups import BackupService, restore_backup
+from emr_desktop.services.practice.store import open_practice
+from emr_desktop.services.practice.users import UserService
 
 MIDDLE = 5  # a row well inside the template's chain
 

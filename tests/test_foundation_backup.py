@@ -25,11 +25,11 @@ from test_foundation_support import (
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import AuthenticationError, BackupError, PermissionDenied
 from emr_desktop.persistence.engine import SQLITE_PLAIN_HEADER, connect_raw
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.backups import BackupService, read_manifest, restore_backup
-from emr_desktop.services.store import PracticePaths, open_practice
-from emr_desktop.services.users import UserService
+from emr_desktop.services.practice.audit_report import AuditService
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.backups import BackupService, read_manifest, restore_backup
+from emr_desktop.services.practice.store import PracticePaths, open_practice
+from emr_desktop.services.practice.users import UserService
 
 PAGE = 4096
 

@@ -16,10 +16,10 @@ import pytest
 from conftest import ADMIN_PASSWORD, PASSPHRASE, Practice
 from test_foundation_support import audit_ids, run_cli
 
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.backups import BackupService
-from emr_desktop.services.store import open_practice
+from emr_desktop.services.practice.audit_report import AuditService
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.backups import BackupService
+from emr_desktop.services.practice.store import open_practice
 
 ROUNDS = 8
 
@@ -30,9 +30,9 @@ CHILD = textwrap.dedent(
     import os, sys
     from pathlib import Path
     from emr_desktop.models.audit import AuditHead
-    from emr_desktop.services.auth import AuthService
-    from emr_desktop.services.settings import SettingsService
-    from emr_desktop.services.store import open_practice
+    from emr_desktop.services.practice.auth import AuthService
+    from emr_desktop.services.practice.settings import SettingsService
+    from emr_desktop.services.practice.store import open_practice
 
     db = open_practice(Path(sys.argv[1]), lambda: os.environ["EMR_DB_PASSPHRASE"])
     auth = AuthService(db, workstation="crashing-pc")

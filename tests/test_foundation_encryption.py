@@ -13,9 +13,9 @@ from test_foundation_support import log_home, run_cli
 from emr_desktop.domain.security import Role
 from emr_desktop.persistence.engine import SQLITE_PLAIN_HEADER
 from emr_desktop.persistence.keyfile import KeyFile
-from emr_desktop.services.backups import BackupService
-from emr_desktop.services.settings import SettingsService
-from emr_desktop.services.users import UserService
+from emr_desktop.services.practice.backups import BackupService
+from emr_desktop.services.practice.settings import SettingsService
+from emr_desktop.services.practice.users import UserService
 
 FULL_NAME = "Zyxwvut Quintessa-Ørnbæk"
 USERNAME = "zquintessa"

@@ -19,8 +19,8 @@ from test_foundation_support import ClosedPractice, build_closed_practice, copy_
 
 from emr_desktop.errors import DatabaseDamaged, EmrError, ForeignDatabase, WrongPassphrase
 from emr_desktop.security import keystore
-from emr_desktop.services.settings import SettingsService
-from emr_desktop.services.store import create_practice, open_practice
+from emr_desktop.services.practice.settings import SettingsService
+from emr_desktop.services.practice.store import create_practice, open_practice
 
 # --- shared closed practices ----------------------------------------------------------
 

@@ -19,11 +19,11 @@ from emr_desktop.domain.audit import AuditFilter
 from emr_desktop.domain.security import Actor, Permission, Role, UserStatus
 from emr_desktop.errors import PermissionDenied
 from emr_desktop.security.permissions import require
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.backups import BackupService
-from emr_desktop.services.settings import SettingsService
-from emr_desktop.services.store import change_passphrase
-from emr_desktop.services.users import UserService
+from emr_desktop.services.practice.audit_report import AuditService
+from emr_desktop.services.practice.backups import BackupService
+from emr_desktop.services.practice.settings import SettingsService
+from emr_desktop.services.practice.store import change_passphrase
+from emr_desktop.services.practice.users import UserService
 
 P = Permission
 

@@ -23,8 +23,8 @@ from emr_desktop.domain.security import Role
 from emr_desktop.models.audit import AuditHead, AuditLog
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import connect_raw
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.store import practice_id
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.store import practice_id
 
 
 def run_cli(

@@ -23,9 +23,9 @@ from emr_desktop.errors import (
 from emr_desktop.models.user import User
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.passwords import check_password_rules, one_time_password
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.settings import SettingsService
-from emr_desktop.services.users import UserService
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.settings import SettingsService
+from emr_desktop.services.practice.users import UserService
 
 WRONG = "Wrong-guess-4711"
 

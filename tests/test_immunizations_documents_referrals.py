@@ -28,9 +28,9 @@ from emr_desktop.domain.sections import ImmunizationInput, ReferralInput
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import ConflictError, LockedRecordError, ValidationError
 from emr_desktop.models import Document, Immunization, Referral
-from emr_desktop.services.documents import MAX_DOCUMENT_BYTES, DocumentService
-from emr_desktop.services.immunizations import ImmunizationService
-from emr_desktop.services.referrals import ReferralService
+from emr_desktop.services.chart.documents import MAX_DOCUMENT_BYTES, DocumentService
+from emr_desktop.services.chart.immunizations import ImmunizationService
+from emr_desktop.services.exchange.referrals import ReferralService
 
 pytest.importorskip("emr_desktop.reference.vaccines")
 

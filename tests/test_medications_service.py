@@ -17,7 +17,7 @@ from emr_desktop.domain.prescribing import MedicationInput
 from emr_desktop.domain.security import Actor, Role
 from emr_desktop.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from emr_desktop.models import AuditHead, AuditLog
-from emr_desktop.services.medications import MedicationService
+from emr_desktop.services.chart.medications import MedicationService
 
 ROLES = (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.RECEPTIONIST)
 DRUGS = "emr_desktop.reference.drugs"

@@ -12,7 +12,7 @@ from conftest import PASSPHRASE, Practice
 from emr_desktop.models import Base
 from emr_desktop.persistence.engine import connect_raw
 from emr_desktop.persistence.migrate import _config, current_revision, head_revision
-from emr_desktop.services.store import open_practice
+from emr_desktop.services.practice.store import open_practice
 
 
 def test_the_migrations_build_exactly_the_models(practice: Practice) -> None:

@@ -20,7 +20,7 @@ from emr_desktop.errors import (
     ValidationError,
 )
 from emr_desktop.models import AuditHead, AuditLog, Encounter
-from emr_desktop.services.notes import NoteService
+from emr_desktop.services.chart.notes import NoteService
 
 ROLES = (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.RECEPTIONIST)
 

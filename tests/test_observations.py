@@ -28,7 +28,7 @@ from emr_desktop.domain.sections import LabInput, VitalsInput
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import ValidationError
 from emr_desktop.models import LabResult, VitalSigns
-from emr_desktop.services.observations import (
+from emr_desktop.services.chart.observations import (
     VITAL_RANGES,
     ObservationService,
     clean_lab,

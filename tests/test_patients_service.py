@@ -20,10 +20,11 @@ from emr_desktop.errors import (
     ValidationError,
 )
 from emr_desktop.models import AuditHead
-from emr_desktop.services.allergies import AllergyService
-from emr_desktop.services.observations import ObservationService
-from emr_desktop.services.patients import PatientService, luhn_digit
-from emr_desktop.services.problems import ProblemService
+from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.services.chart.observations import ObservationService
+from emr_desktop.services.chart.problems import ProblemService
+from emr_desktop.services.common.validation import luhn_digit
+from emr_desktop.services.patients.registry import PatientService
 
 JOHN = PatientInput("John", "Smith", dt.date(1975, 3, 2), Sex.MALE, phone_mobile="(555) 010-4567")
 

@@ -16,9 +16,9 @@ from emr_desktop.domain.practice import PracticeDetails, ProviderRow
 from emr_desktop.domain.security import Actor, Role
 from emr_desktop.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from emr_desktop.models import AuditHead
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.patients import luhn_digit
-from emr_desktop.services.practice import (
+from emr_desktop.services.common.validation import luhn_digit
+from emr_desktop.services.practice.audit_report import AuditService
+from emr_desktop.services.practice.details import (
     NPI_PREFIX,
     PracticeService,
     clean_dea,

@@ -33,12 +33,12 @@ from emr_desktop.domain.prescribing import (
 from emr_desktop.domain.security import Actor, Role
 from emr_desktop.errors import NotFound, PermissionDenied, ValidationError
 from emr_desktop.models import Allergy, AuditHead, AuditLog, Patient
-from emr_desktop.services.medications import MedicationService
-from emr_desktop.services.prescriptions import (
-    SAFETY_CHECKS,
+from emr_desktop.services.chart.medications import MedicationService
+from emr_desktop.services.prescribing.prescriptions import (
     PrescriptionService,
     SafetyOverrideRequired,
 )
+from emr_desktop.services.prescribing.safety_context import SAFETY_CHECKS
 
 ROLES = (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.RECEPTIONIST)
 

@@ -30,10 +30,10 @@ from emr_desktop.domain.sections import AllergyInput, ProblemInput
 from emr_desktop.domain.security import Actor, Role, UserStatus
 from emr_desktop.errors import ConflictError, PermissionDenied, ValidationError
 from emr_desktop.models import Allergy, Patient, Problem, User
-from emr_desktop.services.allergies import AllergyService, allergy_state
-from emr_desktop.services.auth import actor_for
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.problems import ProblemService
+from emr_desktop.services.chart.allergies import AllergyService, allergy_state
+from emr_desktop.services.chart.problems import ProblemService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.practice.auth import actor_for
 
 pytest.importorskip("emr_desktop.reference.icd10")
 pytest.importorskip("emr_desktop.reference.allergies")

@@ -11,8 +11,8 @@ from emr_desktop.domain.clinical import Sex
 from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.security import Role
 from emr_desktop.models import Patient
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.schedule import ScheduleService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.schedule.service import ScheduleService
 
 
 def test_reads_go_on_while_another_workstation_holds_the_write_lock(practice: Practice) -> None:

@@ -20,12 +20,12 @@ from emr_desktop.domain.prescribing import MedicationInput, PrescriptionInput
 from emr_desktop.domain.sections import AllergyInput
 from emr_desktop.errors import PermissionDenied, ValidationError
 from emr_desktop.models import AuditLog
-from emr_desktop.services.allergies import AllergyService
-from emr_desktop.services.medications import MedicationService
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.practice import PracticeService
-from emr_desktop.services.prescriptions import PrescriptionService
-from emr_desktop.services.rx_printing import RxPrintingService
+from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.services.chart.medications import MedicationService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.practice.details import PracticeService
+from emr_desktop.services.prescribing.prescriptions import PrescriptionService
+from emr_desktop.services.prescribing.printing import RxPrintingService
 
 NPI = "1234567893"
 DEA = "AB1234563"

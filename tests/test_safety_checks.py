@@ -16,15 +16,15 @@ from emr_desktop.domain.sections import AllergyInput
 from emr_desktop.errors import PermissionDenied
 from emr_desktop.models import AuditLog
 from emr_desktop.reference.drugs import formulary
-from emr_desktop.services.allergies import AllergyService
-from emr_desktop.services.dose_checks import per_dose_mg
-from emr_desktop.services.medications import MedicationService
-from emr_desktop.services.prescriptions import (
-    SAFETY_CHECKS,
+from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.services.chart.medications import MedicationService
+from emr_desktop.services.prescribing.checks import DEFAULT_CHECKS, UNREMARKABLE_DUPLICATE_CLASSES
+from emr_desktop.services.prescribing.doses import per_dose_mg
+from emr_desktop.services.prescribing.prescriptions import (
     PrescriptionService,
     SafetyOverrideRequired,
 )
-from emr_desktop.services.safety_checks import DEFAULT_CHECKS, UNREMARKABLE_DUPLICATE_CLASSES
+from emr_desktop.services.prescribing.safety_context import SAFETY_CHECKS
 
 # One formulary pair for each of the 15 ONC high-priority interactions (Phansalkar 2012):
 # the first drug is on the medication list, the second is being prescribed.

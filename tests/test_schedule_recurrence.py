@@ -19,7 +19,7 @@ from emr_desktop.domain.schedule import (
     SchedulingConflict,
 )
 from emr_desktop.errors import ValidationError
-from emr_desktop.services import schedule_rules as rules
+from emr_desktop.services.schedule import rules
 
 starts = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31)).map(
     lambda d: d.replace(second=0, microsecond=0)
@@ -99,8 +99,9 @@ def test_until_rules_stop_on_or_before_the_end_date(
         return
     assert 1 <= len(got) <= MAX_OCCURRENCES and got[0] == first
     assert all(d.date() <= until for d in got)
-    following = Recurrence(frequency, interval, count=len(got) + 1).occurrences(first)[-1]
-    assert following.date() > until
+    if len(got) < MAX_OCCURRENCES:  # the next occurrence would fall after the end date
+        following = Recurrence(frequency, interval, count=len(got) + 1).occurrences(first)[-1]
+        assert following.date() > until
 
 
 @given(st.integers(-1000, 1000))

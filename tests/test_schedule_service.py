@@ -30,9 +30,9 @@ from emr_desktop.errors import (
 from emr_desktop.models import Appointment, AppointmentSeries, AuditHead, AuditLog, ProviderProfile
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.keyfile import KeyFile
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.schedule import ScheduleService
-from emr_desktop.services.store import PracticePaths, open_with_key
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.practice.store import PracticePaths, open_with_key
+from emr_desktop.services.schedule.service import ScheduleService
 
 S = AppointmentStatus
 NAMES = ("Zebedee", "Quixotic", "Ottoline", "Marchbanks")

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from emr_desktop.domain.prescribing import PrescriptionInput
 from emr_desktop.errors import ValidationError
-from emr_desktop.services import sig
+from emr_desktop.services.common import safe_writing, sig_words
+from emr_desktop.services.prescribing import sig
 
 # A number with a trailing zero after the decimal point (5.0, 2.50) or a bare
 # leading decimal point (.5): the two dose designations ISMP forbids.
@@ -35,7 +36,17 @@ amounts = st.builds(
 ).filter(lambda d: 0 < d <= sig.MAX_AMOUNT)
 
 unit_inputs = st.sampled_from(
-    [*sig.DOSE_UNITS, *sig.DOSE_UNITS.values(), "U", "IU", "u", "units", "cc", "µg", "ug"]
+    [
+        *sig_words.DOSE_UNITS,
+        *sig_words.DOSE_UNITS.values(),
+        "U",
+        "IU",
+        "u",
+        "units",
+        "cc",
+        "µg",
+        "ug",
+    ]
 )
 
 
@@ -43,7 +54,7 @@ def assert_ismp_clean(text: str) -> None:
     assert not TRAILING_ZERO.search(text), text
     assert not NAKED_POINT.search(text), text
     assert "E+" not in text and "E-" not in text, text
-    assert sig.find_banned(text) == [], text
+    assert safe_writing.find_banned(text) == [], text
 
 
 # --- format_number ---------------------------------------------------------------------
@@ -65,12 +76,12 @@ def assert_ismp_clean(text: str) -> None:
     ],
 )
 def test_format_number_examples(value: str, shown: str) -> None:
-    assert sig.format_number(Decimal(value)) == shown
+    assert safe_writing.format_number(Decimal(value)) == shown
 
 
 @given(amounts)
 def test_format_number_is_exact_and_ismp_clean(value: Decimal) -> None:
-    shown = sig.format_number(value)
+    shown = safe_writing.format_number(value)
     assert_ismp_clean(shown)
     assert Decimal(shown) == value
     assert not shown.startswith(".")
@@ -129,8 +140,8 @@ def test_plurals_and_single_day() -> None:
 @given(
     dose=amounts,
     unit=unit_inputs,
-    route=st.sampled_from(list(sig.ROUTES)),
-    frequency=st.sampled_from(sig.FREQUENCIES),
+    route=st.sampled_from(list(sig_words.ROUTES)),
+    frequency=st.sampled_from(sig_words.FREQUENCIES),
     duration=st.none() | st.integers(min_value=1, max_value=sig.MAX_DURATION_DAYS),
     prn=st.booleans(),
     indication=st.sampled_from(INDICATIONS),
@@ -155,7 +166,7 @@ def test_every_rendered_sig_is_ismp_clean(
     )
     assert_ismp_clean(text)
     assert text[0].isupper() and text.endswith(".")
-    assert sig.format_number(dose) in text
+    assert safe_writing.format_number(dose) in text
     assert frequency in text
     # one sentence: the only full stop is the last character ("eye(s)" has none)
     assert text.count(".") == text.count(".", 0, -1) + 1
@@ -168,15 +179,15 @@ def test_every_rendered_sig_is_ismp_clean(
 )
 def test_abbreviated_frequencies_are_refused(typed: str) -> None:
     with pytest.raises(ValidationError) as err:
-        sig.clean_frequency(typed)
+        sig_words.clean_frequency(typed)
     assert err.value.field == "frequency"
 
 
 def test_spelled_out_frequencies_map_onto_the_vocabulary() -> None:
-    assert sig.clean_frequency("  Once  Daily ") == "daily"
-    assert sig.clean_frequency("twice a day") == "twice daily"
-    assert sig.clean_frequency("bedtime") == "at bedtime"
-    assert set(sig.FREQUENCIES) >= {"daily", "every other day", "as directed", "weekly"}
+    assert sig_words.clean_frequency("  Once  Daily ") == "daily"
+    assert sig_words.clean_frequency("twice a day") == "twice daily"
+    assert sig_words.clean_frequency("bedtime") == "at bedtime"
+    assert set(sig_words.FREQUENCIES) >= {"daily", "every other day", "as directed", "weekly"}
 
 
 @pytest.mark.parametrize(
@@ -184,31 +195,31 @@ def test_spelled_out_frequencies_map_onto_the_vocabulary() -> None:
     [("U", "unit"), ("IU", "unit"), ("cc", "mL"), ("µg", "mcg"), ("Tablets", "tablet")],
 )
 def test_units_are_stored_in_their_safe_form(typed: str, stored: str) -> None:
-    assert sig.clean_unit("dose unit", typed) == stored
+    assert sig_words.clean_unit("dose unit", typed) == stored
 
 
 def test_unknown_units_and_routes_are_refused() -> None:
     with pytest.raises(ValidationError, match="dose unit"):
-        sig.clean_unit("dose unit", "handful")
+        sig_words.clean_unit("dose unit", "handful")
     with pytest.raises(ValidationError, match="route"):
-        sig.clean_route("PO")
-    assert sig.clean_route("By mouth") == "oral"
+        sig_words.clean_route("PO")
+    assert sig_words.clean_route("By mouth") == "oral"
 
 
 # --- the banned list ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("abbr", sig.BANNED_ABBREVIATIONS)
+@pytest.mark.parametrize("abbr", safe_writing.BANNED_ABBREVIATIONS)
 def test_each_banned_abbreviation_is_found_as_a_word(abbr: str) -> None:
-    assert abbr in sig.find_banned(f"give 10 {abbr} now")
-    assert abbr in sig.find_banned(f"give 10 {abbr.lower()} now")
+    assert abbr in safe_writing.find_banned(f"give 10 {abbr} now")
+    assert abbr in safe_writing.find_banned(f"give 10 {abbr.lower()} now")
 
 
 def test_banned_abbreviations_touching_numbers_are_found() -> None:
-    assert "U" in sig.find_banned("Inject 10U at bedtime")
-    assert "cc" in sig.find_banned("5cc")
-    assert sig.find_banned("Take 1 tablet x3d") == [sig.BANNED_PATTERNS[0]]
-    assert sig.find_banned("for 3 days x 3 d") != []
+    assert "U" in safe_writing.find_banned("Inject 10U at bedtime")
+    assert "cc" in safe_writing.find_banned("5cc")
+    assert safe_writing.find_banned("Take 1 tablet x3d") == [safe_writing.BANNED_PATTERNS[0]]
+    assert safe_writing.find_banned("for 3 days x 3 d") != []
 
 
 def test_ordinary_words_are_not_mistaken_for_abbreviations() -> None:
@@ -216,12 +227,12 @@ def test_ordinary_words_are_not_mistaken_for_abbreviations() -> None:
         "Inject 10 units under the skin as needed for muscle spasms; discuss dose; "
         "use succinct units, msg, ccu-free, Adalat, qhsx"
     )
-    assert sig.find_banned(text) == []
+    assert safe_writing.find_banned(text) == []
 
 
 def test_check_abbreviations_names_the_field() -> None:
     with pytest.raises(ValidationError) as err:
-        sig.check_abbreviations("note to pharmacist", "give 10 IU")
+        safe_writing.check_abbreviations("note to pharmacist", "give 10 IU")
     assert err.value.field == "note to pharmacist"
     assert "IU" in err.value.reason
 

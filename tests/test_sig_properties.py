@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from emr_desktop.domain.prescribing import PrescriptionInput
 from emr_desktop.errors import ValidationError
-from emr_desktop.services import sig
+from emr_desktop.services.common import safe_writing, sig_words
+from emr_desktop.services.prescribing import sig
 
 TRAILING_ZERO = re.compile(r"\d\.\d*0(?!\d)")  # 5.0, 0.50
 NO_LEADING_ZERO = re.compile(r"(?<!\d)\.\d")  # .5
@@ -28,7 +29,7 @@ def assert_printable(text: str) -> None:
     assert not TRAILING_ZERO.search(text), text
     assert not NO_LEADING_ZERO.search(text), text
     assert not re.search(r"\dE[+-]?\d", text), text
-    assert sig.find_banned(text) == [], text
+    assert safe_writing.find_banned(text) == [], text
 
 
 def _typed(value: Decimal, style: int) -> Decimal | str:
@@ -50,10 +51,20 @@ exact = st.builds(
 ).filter(lambda d: d <= sig.MAX_AMOUNT)
 amounts = st.builds(_typed, exact, st.integers(min_value=0, max_value=3))
 dose_units = st.sampled_from(
-    [*sig.DOSE_UNITS, *sig.DOSE_UNITS.values(), "U", "IU", "units", "cc", "ml", "µg", "ug"]
+    [
+        *sig_words.DOSE_UNITS,
+        *sig_words.DOSE_UNITS.values(),
+        "U",
+        "IU",
+        "units",
+        "cc",
+        "ml",
+        "µg",
+        "ug",
+    ]
 )
-quantity_units = st.sampled_from(["", *sig.DOSE_UNITS, *sig.PACKAGE_UNITS, "cc", "U"])
-frequencies = st.sampled_from([*sig.FREQUENCIES, "once daily", "twice a day", "bedtime"])
+quantity_units = st.sampled_from(["", *sig_words.DOSE_UNITS, *sig_words.PACKAGE_UNITS, "cc", "U"])
+frequencies = st.sampled_from([*sig_words.FREQUENCIES, "once daily", "twice a day", "bedtime"])
 indications = st.sampled_from(["pain", "anxiety", "wheezing", "nausea", "sleep", "itching"])
 
 
@@ -64,7 +75,7 @@ def prescriptions(draw: st.DrawFn) -> PrescriptionInput:
     return PrescriptionInput(
         drug_name=draw(st.sampled_from(["amoxicillin", "insulin glargine", "morphine"])),
         strength=draw(st.sampled_from(["", "500 mg", "0.5 mg", "100 units/mL", "5 mg/325 mg"])),
-        route=draw(st.sampled_from(list(sig.ROUTES))),
+        route=draw(st.sampled_from(list(sig_words.ROUTES))),
         dose=draw(amounts),
         dose_unit=draw(dose_units),
         frequency=draw(frequencies),
@@ -88,8 +99,8 @@ def test_every_stored_and_printed_part_of_a_prescription_is_ismp_clean(
         values["sig"],
         values["dose"],
         values["quantity"],
-        sig.unit_words(dose, values["dose_unit"]),
-        sig.unit_words(quantity, values["quantity_unit"] or values["dose_unit"]),
+        sig_words.unit_words(dose, values["dose_unit"]),
+        sig_words.unit_words(quantity, values["quantity_unit"] or values["dose_unit"]),
         sig.quantity_in_words(quantity),
         values["strength"],
     ):
@@ -111,10 +122,10 @@ def test_render_sig_of_the_input_matches_the_stored_sig(data: PrescriptionInput)
     )
     assert rendered == values["sig"]
     assert_printable(rendered)
-    assert f"{sig.format_number(Decimal(data.dose))} " in rendered
+    assert f"{safe_writing.format_number(Decimal(data.dose))} " in rendered
 
 
-@pytest.mark.parametrize("abbr", sig.BANNED_ABBREVIATIONS)
+@pytest.mark.parametrize("abbr", safe_writing.BANNED_ABBREVIATIONS)
 @settings(max_examples=20)
 @given(data=prescriptions(), where=st.sampled_from(["prn_indication", "note", "strength"]))
 def test_a_banned_abbreviation_typed_anywhere_is_refused(
@@ -146,4 +157,4 @@ def test_free_text_as_needed_reason_never_prints_a_banned_abbreviation(
     except ValidationError as err:
         assert err.field == "as-needed reason"
         return
-    assert sig.find_banned(cleaned["sig"]) == [], cleaned["sig"]
+    assert safe_writing.find_banned(cleaned["sig"]) == [], cleaned["sig"]

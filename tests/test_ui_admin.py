@@ -34,18 +34,19 @@ from emr_desktop.domain.clinical import Sex
 from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import AuthenticationError, PasswordChangeRequired
-from emr_desktop.services.audit import EXPORT_COLUMNS
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.backups import read_manifest
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.practice import PracticeService
-from emr_desktop.services.settings import SettingsService
-from emr_desktop.services.users import UserService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.practice.audit_report import EXPORT_COLUMNS
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.backups import read_manifest
+from emr_desktop.services.practice.details import PracticeService
+from emr_desktop.services.practice.settings import SettingsService
+from emr_desktop.services.practice.users import UserService
 from emr_desktop.ui.admin.admin_view import AdminView
 from emr_desktop.ui.admin.audit_page import AuditPage
-from emr_desktop.ui.admin.backup_page import RestoreDialog
+from emr_desktop.ui.admin.restore_dialog import RestoreDialog
 from emr_desktop.ui.admin.settings_page import ProviderDialog
-from emr_desktop.ui.admin.users_page import AddUserDialog, UsersPage
+from emr_desktop.ui.admin.user_dialogs import AddUserDialog
+from emr_desktop.ui.admin.users_page import UsersPage
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 
@@ -350,8 +351,8 @@ def test_restore_asks_for_password_and_passphrase_then_quits(
     monkeypatch: pytest.MonkeyPatch,
     messages: list[tuple[str, str]],
 ) -> None:
-    from emr_desktop.services.backups import BackupService
-    from emr_desktop.services.store import PracticePaths
+    from emr_desktop.services.practice.backups import BackupService
+    from emr_desktop.services.practice.store import PracticePaths
 
     backup = tmp_path / "before.emrbackup"
     BackupService(practice.db, PracticePaths(practice.root)).backup(practice.admin, backup)

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from emr_desktop.domain.audit import AuditFilter
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.auth import AuthService
+from emr_desktop.services.practice.audit_report import AuditService
+from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.login_dialog import LoginDialog
 from emr_desktop.ui.main_window import MainWindow

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.practice import PracticeService
-from emr_desktop.services.store import PracticePaths
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.details import PracticeService
+from emr_desktop.services.practice.store import PracticePaths
 from emr_desktop.ui.setup_wizard import SetupWizard
 
 PASSPHRASE = "river stones under moonlight"

@@ -21,11 +21,11 @@ from emr_desktop.domain.audit import AuditFilter
 from emr_desktop.domain.security import UserStatus
 from emr_desktop.errors import PracticeError
 from emr_desktop.paths import data_dir
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.backups import BackupService, read_manifest, restore_backup
-from emr_desktop.services.store import change_passphrase, create_practice
-from emr_desktop.services.users import UserService, parse_role
+from emr_desktop.services.practice.audit_report import AuditService
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.backups import BackupService, read_manifest, restore_backup
+from emr_desktop.services.practice.store import change_passphrase, create_practice
+from emr_desktop.services.practice.users import UserService, parse_role
 
 
 def cmd_init(ctx: Context) -> int:

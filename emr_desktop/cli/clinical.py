@@ -7,14 +7,14 @@ import sys
 import time
 
 from emr_desktop.cli.common import Context, UsageError, out
-from emr_desktop.paths import data_dir
-from emr_desktop.services.demo import (
+from emr_desktop.demo.build import (
     DEFAULT_PATIENTS,
     DEFAULT_SEED,
     DEMO_USERS,
     create_demo_practice,
 )
-from emr_desktop.services.patients import PatientService
+from emr_desktop.paths import data_dir
+from emr_desktop.services.patients.registry import PatientService
 
 DEFAULT_LIMIT = 50
 

@@ -15,8 +15,8 @@ from emr_desktop.domain.security import Actor
 from emr_desktop.errors import EmrError, PracticeError, ValidationError
 from emr_desktop.paths import data_dir
 from emr_desktop.persistence.database import Database
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.store import PracticePaths, open_practice
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.store import PracticePaths, open_practice
 
 PASSWORD_ENV = "EMR_PASSWORD"
 NEW_PASSWORD_ENV = "EMR_NEW_PASSWORD"

@@ -15,10 +15,10 @@ from emr_desktop.domain.exports import (
     ExportKind,
     ExportRequest,
 )
-from emr_desktop.services.exports import ExportService
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.referrals import ReferralService
-from emr_desktop.services.rx_printing import RxPrintingService
+from emr_desktop.services.exchange.exports import ExportService
+from emr_desktop.services.exchange.referrals import ReferralService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.prescribing.printing import RxPrintingService
 
 MEDICATIONS = "medications"  # the prescribing module's medication list, not a chart export
 _OPEN = (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.SCHEDULED)

@@ -10,8 +10,8 @@ from typing import TypeAlias
 from emr_desktop.cli.common import Context, UsageError, out, path_arg
 from emr_desktop.cli.export_pdf import add_pdf_command
 from emr_desktop.domain.interop import ImportOutcome, ImportResult
-from emr_desktop.services.fhir import FhirService
-from emr_desktop.services.patients import PatientService
+from emr_desktop.services.exchange.fhir import FhirService
+from emr_desktop.services.patients.registry import PatientService
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 

@@ -1,7 +1,7 @@
 """Prescribing DTOs: medication and prescription input, and the safety-check contract.
 
 A safety check is a plain function ``(SafetyContext) -> list[SafetyAlert]`` registered in
-``services.prescriptions.SAFETY_CHECKS``; it runs before any prescription is signed.
+``services.prescribing.safety_context.SAFETY_CHECKS``; it runs before any prescription is signed.
 """
 
 from __future__ import annotations

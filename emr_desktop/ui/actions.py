@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMenuBar, QMessageBox, QWidget
 
 from emr_desktop import __version__
-from emr_desktop.domain.security import Permission
+from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.ui.context import Services
+from emr_desktop.ui.workspace import Workspace
 
-if TYPE_CHECKING:
-    from emr_desktop.ui.main_window import MainWindow
+
+class MenuHost(Protocol):
+    """What the menus need of the window they sit in (the main window is one)."""
+
+    actor: Actor
+    services: Services
+    workspace: Workspace
+
+    def menuBar(self) -> QMenuBar: ...
+
+    def lock(self) -> None: ...
+
+    def close(self) -> bool: ...
 
 
 @dataclass
@@ -29,7 +42,7 @@ class Actions:
     export_chart: QAction | None = None
 
 
-def build_menus(window: MainWindow) -> Actions:
+def build_menus(window: MenuHost) -> Actions:
     """(Re)build the menu bar for the window's current user."""
     bar = window.menuBar()
     bar.clear()
@@ -37,7 +50,7 @@ def build_menus(window: MainWindow) -> Actions:
     def action(
         text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot: Any
     ) -> QAction:
-        act = QAction(text, window)
+        act = QAction(text, _widget(window))
         act.setShortcut(QKeySequence(shortcut))
         act.triggered.connect(slot)
         return act
@@ -57,7 +70,7 @@ def build_menus(window: MainWindow) -> Actions:
 
     def about() -> None:
         QMessageBox.about(
-            window,
+            _widget(window),
             "About emr-desktop",
             f"emr-desktop {__version__}\nAn electronic medical record for one "
             "practice, on an encrypted database.",
@@ -104,23 +117,37 @@ def build_menus(window: MainWindow) -> Actions:
     return acts
 
 
-def open_export(window: MainWindow) -> None:
+def open_export(window: MenuHost) -> None:
     """The Export / Referral dialog for the chart in front (nothing when no chart is)."""
     from emr_desktop.ui.chart.export_dialog import ExportDialog
 
     chart = window.workspace.current_chart()
     patient_id = getattr(chart, "patient_id", None)
     if chart is None or patient_id is None:
-        QMessageBox.information(window, "Export / Referral", "Open a patient's chart first.")
+        QMessageBox.information(
+            _widget(window), "Export / Referral", "Open a patient's chart first."
+        )
         return
-    ExportDialog(window.services, window.actor, patient_id, window.workspace.ops, window).exec()
+    ExportDialog(
+        window.services, window.actor, patient_id, window.workspace.ops, _widget(window)
+    ).exec()
 
 
-def open_renewals(window: MainWindow) -> None:
+def open_renewals(window: MenuHost) -> None:
     """The physician's inbox of renewal requests; a request opens its patient's chart."""
     from emr_desktop.ui.chart.renewals import RenewalsDialog
 
     dialog = RenewalsDialog(
-        window.services, window.actor, window.workspace.ops, window.workspace.open_patient, window
+        window.services,
+        window.actor,
+        window.workspace.ops,
+        window.workspace.open_patient,
+        _widget(window),
     )
     dialog.open()
+
+
+def _widget(window: MenuHost) -> QWidget:
+    """The host as the parent widget of actions and message boxes."""
+    assert isinstance(window, QWidget)
+    return window

@@ -11,14 +11,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from emr_desktop import __version__
+from emr_desktop.demo.build import DEMO_USERS, demo_password, open_or_create_demo
 from emr_desktop.errors import EmrError, WrongPassphrase
 from emr_desktop.logs import setup_logging
 from emr_desktop.paths import data_dir as default_data_dir
 from emr_desktop.paths import demo_data_dir
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.demo import DEMO_USERS, demo_password, open_or_create_demo
-from emr_desktop.services.settings import SettingsService
-from emr_desktop.services.store import Database, PracticePaths, open_practice
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.settings import SettingsService
+from emr_desktop.services.practice.store import Database, PracticePaths, open_practice
 from emr_desktop.ui.login_dialog import LoginDialog
 
 

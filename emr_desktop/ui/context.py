@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emr_desktop.services.allergies import AllergyService
-from emr_desktop.services.audit import AuditService
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.chart import ChartService
-from emr_desktop.services.day_sheet import DaySheetService
-from emr_desktop.services.documents import DocumentService
-from emr_desktop.services.exports import ExportService
-from emr_desktop.services.immunizations import ImmunizationService
-from emr_desktop.services.medications import MedicationService
-from emr_desktop.services.notes import NoteService
-from emr_desktop.services.observations import ObservationService
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.prescriptions import PrescriptionService
-from emr_desktop.services.problems import ProblemService
-from emr_desktop.services.referrals import ReferralService
-from emr_desktop.services.rx_inbox import RenewalInboxService
-from emr_desktop.services.rx_printing import RxPrintingService
-from emr_desktop.services.schedule import ScheduleService
-from emr_desktop.services.settings import SettingsService
-from emr_desktop.services.store import Database
-from emr_desktop.services.users import UserService
+from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.services.chart.documents import DocumentService
+from emr_desktop.services.chart.immunizations import ImmunizationService
+from emr_desktop.services.chart.medications import MedicationService
+from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.services.chart.observations import ObservationService
+from emr_desktop.services.chart.problems import ProblemService
+from emr_desktop.services.chart.summary import ChartService
+from emr_desktop.services.exchange.exports import ExportService
+from emr_desktop.services.exchange.referrals import ReferralService
+from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.practice.audit_report import AuditService
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.settings import SettingsService
+from emr_desktop.services.practice.store import Database
+from emr_desktop.services.practice.users import UserService
+from emr_desktop.services.prescribing.prescriptions import PrescriptionService
+from emr_desktop.services.prescribing.printing import RxPrintingService
+from emr_desktop.services.prescribing.renewals import RenewalInboxService
+from emr_desktop.services.schedule.day_sheet import DaySheetService
+from emr_desktop.services.schedule.service import ScheduleService
 
 
 @dataclass

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import EmrError
-from emr_desktop.services.auth import AuthService
+from emr_desktop.services.practice.auth import AuthService
 
 
 class LockPage(QWidget):

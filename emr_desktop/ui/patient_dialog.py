@@ -26,8 +26,8 @@ from emr_desktop.domain.clinical import Sex
 from emr_desktop.domain.patients import DuplicateCandidate, PatientDetails, PatientInput, age_on
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import DuplicateError, ValidationError
-from emr_desktop.services.patients import PatientService
-from emr_desktop.services.validation import parse_date
+from emr_desktop.services.common.validation import parse_date
+from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.ui.ops import Operations
 
 # (attribute, label, the field name services use in ValidationError)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from emr_desktop.domain.patients import PatientSummary
 from emr_desktop.domain.security import Actor, Permission
-from emr_desktop.services.patients import PatientService
+from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.patient_dialog import PatientDialog, birth_and_age
 from emr_desktop.ui.table_model import Column, DtoTableModel

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 from emr_desktop.domain.practice import PracticeDetails
 from emr_desktop.errors import EmrError, ValidationError
 from emr_desktop.reports.recovery_sheet import recovery_sheet_pdf
-from emr_desktop.services.auth import AuthService
-from emr_desktop.services.practice import PracticeService
-from emr_desktop.services.store import Database, create_practice, practice_id
+from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.details import PracticeService
+from emr_desktop.services.practice.store import Database, create_practice, practice_id
 
 _EXPLAIN = (
     "The practice passphrase protects the key of the encrypted database and of every "

@@ -10,7 +10,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from emr_desktop.domain.security import Actor
-from emr_desktop.services.practice import PracticeService
+from emr_desktop.services.practice.details import PracticeService
 from emr_desktop.ui.admin.audit_page import AuditPage
 from emr_desktop.ui.admin.backup_page import BackupPage
 from emr_desktop.ui.admin.settings_page import SettingsPage

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from emr_desktop.domain.practice import PracticeDetails, ProviderRow
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import ValidationError
-from emr_desktop.services.practice import PracticeService, clean_details
-from emr_desktop.services.settings import PracticeSettings, SettingsService
+from emr_desktop.services.practice.details import PracticeService, clean_details
+from emr_desktop.services.practice.settings import PracticeSettings, SettingsService
 from emr_desktop.ui.admin import (
     FieldErrors,
     button,

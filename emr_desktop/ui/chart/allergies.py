@@ -17,7 +17,7 @@ from emr_desktop.domain.chart import AllergyRow
 from emr_desktop.domain.clinical import AllergyCategory, AllergySeverity, RecordStatus
 from emr_desktop.domain.sections import AllergyInput
 from emr_desktop.domain.security import Actor, Permission
-from emr_desktop.services.allergies import AllergyService
+from emr_desktop.services.chart.allergies import AllergyService
 from emr_desktop.ui.chart.section_kit import (
     FadingTableModel,
     FormDialog,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from emr_desktop.domain.chart import DocumentRow
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
-from emr_desktop.services.documents import sniff
+from emr_desktop.services.chart.documents import sniff
 from emr_desktop.ui.chart.vitals import FieldRow, buddy, make_table
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations

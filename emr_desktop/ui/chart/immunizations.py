@@ -19,7 +19,7 @@ from emr_desktop.domain.clinical import RecordStatus
 from emr_desktop.domain.sections import ImmunizationInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.reference import vaccines
-from emr_desktop.services.immunizations import CVX_FIELD, ImmunizationService
+from emr_desktop.services.chart.immunizations import CVX_FIELD, ImmunizationService
 from emr_desktop.ui.chart.section_kit import (
     FadingTableModel,
     FormDialog,

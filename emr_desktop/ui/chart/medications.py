@@ -21,7 +21,7 @@ from emr_desktop.domain.exports import ExportResult
 from emr_desktop.domain.prescribing import MedicationInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.reference.drugs import formulary
-from emr_desktop.services.medications import MedicationService
+from emr_desktop.services.chart.medications import MedicationService
 from emr_desktop.ui.chart.prescription_dialog import PrescriptionDialog
 from emr_desktop.ui.chart.renewals import RenewalSigner
 from emr_desktop.ui.chart.rx_alerts import OverrideDialog

@@ -25,7 +25,7 @@ from emr_desktop.domain.clinical import NoteStatus
 from emr_desktop.domain.notes import SOAP_FIELDS
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import EmrError
-from emr_desktop.services.notes import NoteService
+from emr_desktop.services.chart.notes import NoteService
 from emr_desktop.ui.chart.note_templates import TEMPLATES
 from emr_desktop.ui.ops import Operations
 

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from emr_desktop.domain.prescribing import PrescriptionInput
 from emr_desktop.errors import ValidationError
 from emr_desktop.reference.drugs import Drug, formulary
-from emr_desktop.services import sig
+from emr_desktop.services.common import sig_words
+from emr_desktop.services.prescribing import sig
 
 _SEARCH_LIMIT = 12
 # A word of the product's form -> the dose unit it is usually counted in.
@@ -90,12 +91,12 @@ class PrescriptionForm(QWidget):
         self.drug_info.setWordWrap(True)
         self.strength = _combo([], editable=True, name="Strength")
         self.form_box = _combo([], editable=True, name="Form")
-        self.route = _combo(list(sig.ROUTES), editable=False, name="Route")
+        self.route = _combo(list(sig_words.ROUTES), editable=False, name="Route")
         self.dose = QLineEdit("1")
         self.dose.setAccessibleName("Dose")
         self.dose.setMaximumWidth(80)
-        self.dose_unit = _combo(list(sig.DOSE_UNITS), editable=False, name="Dose unit")
-        self.frequency = _combo(list(sig.FREQUENCIES), editable=False, name="Frequency")
+        self.dose_unit = _combo(list(sig_words.DOSE_UNITS), editable=False, name="Dose unit")
+        self.frequency = _combo(list(sig_words.FREQUENCIES), editable=False, name="Frequency")
         self.frequency.setCurrentText("daily")
         self.duration = QSpinBox()
         self.duration.setRange(0, sig.MAX_DURATION_DAYS)
@@ -118,7 +119,7 @@ class PrescriptionForm(QWidget):
         self.quantity.setAccessibleName("Quantity")
         self.quantity.setMaximumWidth(80)
         self.quantity_unit = _combo(
-            [*sig.DOSE_UNITS, *sig.PACKAGE_UNITS], editable=False, name="Quantity unit"
+            [*sig_words.DOSE_UNITS, *sig_words.PACKAGE_UNITS], editable=False, name="Quantity unit"
         )
         self.quantity_words = QLabel()
         self.quantity_words.setStyleSheet("color: #555;")
@@ -242,7 +243,7 @@ class PrescriptionForm(QWidget):
         ):
             box.clear()
             box.addItems(list(values))
-        if drug.routes and drug.routes[0] in sig.ROUTES:
+        if drug.routes and drug.routes[0] in sig_words.ROUTES:
             self.route.setCurrentText(drug.routes[0])
         if not keep_text:
             self.strength.setFocus()
@@ -283,7 +284,7 @@ class PrescriptionForm(QWidget):
         except ValidationError:
             return ""
         unit = self.quantity_unit.currentText()
-        return f"{sig.unit_words(amount, unit)} ({sig.quantity_in_words(amount)})"
+        return f"{sig_words.unit_words(amount, unit)} ({sig.quantity_in_words(amount)})"
 
     # --- the result -------------------------------------------------------------------
 
@@ -355,6 +356,6 @@ def quantity_line(values: dict[str, object]) -> str:
     unit = str(values["quantity_unit"] or values["dose_unit"])
     refills = int(str(values["refills"]))
     return (
-        f"{sig.unit_words(amount, unit)} ({sig.quantity_in_words(amount)}), "
+        f"{sig_words.unit_words(amount, unit)} ({sig.quantity_in_words(amount)}), "
         f"{refills} refill{'s' if refills != 1 else ''}"
     )

@@ -18,7 +18,7 @@ from emr_desktop.domain.clinical import ProblemStatus
 from emr_desktop.domain.sections import ProblemInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
-from emr_desktop.services.problems import ProblemService
+from emr_desktop.services.chart.problems import ProblemService
 from emr_desktop.ui.chart.code_picker import CodePicker
 from emr_desktop.ui.chart.section_kit import (
     FadingTableModel,

@@ -16,7 +16,7 @@ from emr_desktop.domain.chart import ReferralRow
 from emr_desktop.domain.clinical import ReferralStatus, Urgency
 from emr_desktop.domain.sections import ReferralInput
 from emr_desktop.domain.security import Actor, Permission
-from emr_desktop.services.referrals import TRANSITIONS, ReferralService
+from emr_desktop.services.exchange.referrals import TRANSITIONS, ReferralService
 from emr_desktop.ui.chart.section_kit import FadingTableModel, FormDialog, make_table, selected
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations

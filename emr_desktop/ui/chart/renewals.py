@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from emr_desktop.domain.chart import PrescriptionRow
 from emr_desktop.domain.display import date_text
 from emr_desktop.domain.security import Actor
-from emr_desktop.services.rx_inbox import RenewalRequest
+from emr_desktop.services.prescribing.renewals import RenewalRequest
 from emr_desktop.ui.chart.rx_alerts import OverrideDialog
 from emr_desktop.ui.chart.section_kit import make_table, selected
 from emr_desktop.ui.context import Services

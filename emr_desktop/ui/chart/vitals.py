@@ -28,7 +28,7 @@ from emr_desktop.domain.chart import VitalsRow
 from emr_desktop.domain.sections import VitalsInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
-from emr_desktop.services.observations import VITAL_RANGES, VitalsField
+from emr_desktop.services.chart.observations import VITAL_RANGES, VitalsField
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.format import num

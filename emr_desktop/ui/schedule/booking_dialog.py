@@ -305,21 +305,3 @@ def book_appointment(
         parent=parent,
     )
     return dialog.booked if dialog.exec() and dialog.booked else None
-
-
-def find_next_free(
-    parent: QWidget | None,
-    services: Services,
-    actor: Actor,
-    ops: Operations,
-    *,
-    provider_id: int | None,
-    after: dt.datetime,
-) -> list[AppointmentRow] | None:
-    """Search forward for free slots; choosing one opens the booking dialog prefilled."""
-    from emr_desktop.ui.schedule.next_free import NextFreeDialog  # it imports this module
-
-    dialog = NextFreeDialog(
-        services, actor, ops, provider_id=provider_id, after=after, parent=parent
-    )
-    return dialog.booked if dialog.exec() and dialog.booked else None

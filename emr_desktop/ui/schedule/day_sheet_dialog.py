@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from emr_desktop.services.day_sheet import file_name
+from emr_desktop.services.schedule.day_sheet import file_name
 
 MAX_DPI = 300  # pages are rendered to an image no finer than this for the printer
 

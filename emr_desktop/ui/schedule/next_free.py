@@ -191,3 +191,19 @@ class NextFreeDialog(QDialog):
         if dialog.exec() and dialog.booked:
             self.booked = dialog.booked
             self.accept()
+
+
+def find_next_free(
+    parent: QWidget | None,
+    services: Services,
+    actor: Actor,
+    ops: Operations,
+    *,
+    provider_id: int | None,
+    after: dt.datetime,
+) -> list[AppointmentRow] | None:
+    """Search forward for free slots; choosing one opens the booking dialog prefilled."""
+    dialog = NextFreeDialog(
+        services, actor, ops, provider_id=provider_id, after=after, parent=parent
+    )
+    return dialog.booked if dialog.exec() and dialog.booked else None

@@ -5,20 +5,39 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from emr_desktop.domain.chart import AppointmentRow
 from emr_desktop.domain.clinical import AppointmentStatus
-from emr_desktop.domain.security import Permission, Role
+from emr_desktop.domain.schedule import ProviderInfo
+from emr_desktop.domain.security import Actor, Permission, Role
+from emr_desktop.ui.context import Services
+from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.schedule import booking_dialog as booking
-from emr_desktop.ui.schedule import dialogs
+from emr_desktop.ui.schedule import dialogs, next_free
+from emr_desktop.ui.schedule.day_grid import DayGrid
 
-if TYPE_CHECKING:
-    from emr_desktop.ui.schedule.schedule_view import ScheduleView
+
+class EditsHost(Protocol):
+    """What the edits need of the schedule view they act for."""
+
+    actor: Actor
+    services: Services
+    ops: Operations
+    grid: DayGrid
+    providers: list[ProviderInfo]
+    open_patient: Any  # a Qt signal carrying a patient id
+
+    def go_to(self, day: dt.date) -> None: ...
+
+    def reload(self) -> None: ...
+
+    def window(self) -> QWidget: ...  # the parent of the dialogs it opens
+
 
 S = AppointmentStatus
 # Status flow shortcuts: one key each, shown in tooltips and menus.
@@ -45,7 +64,7 @@ class UndoStep:
 class ScheduleEdits:
     """Runs the schedule view's changes through the services and dialogs."""
 
-    def __init__(self, view: ScheduleView) -> None:
+    def __init__(self, view: EditsHost) -> None:
         self.view = view
         self.undo_steps: list[UndoStep] = []
 
@@ -76,7 +95,7 @@ class ScheduleEdits:
             return
         v = self.view
         rows = booking.book_appointment(
-            v,
+            v.window(),
             v.services,
             v.actor,
             v.ops,
@@ -96,8 +115,8 @@ class ScheduleEdits:
         slot = v.grid.cursor_slot()
         provider = slot[0] if slot else None
         after = max(dt.datetime.now(), slot[1] if slot else dt.datetime.now())
-        rows = booking.find_next_free(
-            v, v.services, v.actor, v.ops, provider_id=provider, after=after
+        rows = next_free.find_next_free(
+            v.window(), v.services, v.actor, v.ops, provider_id=provider, after=after
         )
         if rows:
             v.go_to(rows[0].start_at.date())
@@ -111,7 +130,7 @@ class ScheduleEdits:
         if not self.can_book:
             v.open_patient.emit(a.patient_id)
             return
-        changed = dialogs.edit_appointment(v, v.services, v.actor, v.ops, a)
+        changed = dialogs.edit_appointment(v.window(), v.services, v.actor, v.ops, a)
         v.reload()
         if changed is not None:
             v.grid.select(changed.id)
@@ -126,7 +145,7 @@ class ScheduleEdits:
         name = None
         if provider_id != a.provider_id:
             name = next((p.name for p in v.providers if p.id == provider_id), None)
-        if not dialogs.confirm_move(v, a, new_start, a.duration_min, name):
+        if not dialogs.confirm_move(v.window(), a, new_start, a.duration_min, name):
             return False
         schedule = v.services.schedule
 
@@ -140,12 +159,14 @@ class ScheduleEdits:
                 override_reason=reason,
             )
 
-        return self._after_change(a, dialogs.run_with_override(v, v.ops, call))
+        return self._after_change(a, dialogs.run_with_override(v.window(), v.ops, call))
 
     def resize(self, a: AppointmentRow, duration_min: int) -> bool:
         """Change the length after confirming; conflicts may be overridden with a reason."""
         v = self.view
-        if not self.can_drag(a) or not dialogs.confirm_move(v, a, a.start_at, duration_min, None):
+        if not self.can_drag(a) or not dialogs.confirm_move(
+            v.window(), a, a.start_at, duration_min, None
+        ):
             return False
         schedule = v.services.schedule
 
@@ -158,7 +179,7 @@ class ScheduleEdits:
                 override_reason=reason,
             )
 
-        return self._after_change(a, dialogs.run_with_override(v, v.ops, call))
+        return self._after_change(a, dialogs.run_with_override(v.window(), v.ops, call))
 
     def _after_change(self, old: AppointmentRow, new: AppointmentRow | None) -> bool:
         if new is None:
@@ -197,7 +218,7 @@ class ScheduleEdits:
                 override_reason=reason,
             )
 
-        back = dialogs.run_with_override(v, v.ops, call)
+        back = dialogs.run_with_override(v.window(), v.ops, call)
         v.go_to(step.old_start.date())
         if back is not None:
             v.grid.select(back.id)
@@ -238,7 +259,7 @@ class ScheduleEdits:
         if a is None or not self.can_book or a.status not in (S.BOOKED, S.ARRIVED):
             return False
         v = self.view
-        done = dialogs.cancel_appointment(v, v.services, v.actor, v.ops, a)
+        done = dialogs.cancel_appointment(v.window(), v.services, v.actor, v.ops, a)
         v.reload()
         return done
 
@@ -246,7 +267,7 @@ class ScheduleEdits:
 
     def menu(self, a: AppointmentRow | None, provider_id: int, start: dt.datetime) -> QMenu:
         """What may be done with the appointment (or free slot) under the mouse or cursor."""
-        menu = QMenu(self.view)
+        menu = QMenu(self.view.window())
 
         def add(text: str, slot: object, key: str = "", enabled: bool = True) -> QAction:
             act = menu.addAction(text)

@@ -151,7 +151,7 @@ class ScheduleView(QWidget):
         )
         self.undo_button.setVisible(self.edits.can_book)
         self.undo_button.setEnabled(False)
-        self.toolbar = bar
+        self.toolbar: QHBoxLayout = bar
         self._fill_provider_menu()
 
     def _fill_provider_menu(self) -> None:

@@ -1,0 +1,120 @@
+"""The demo practice: a populated practice a newcomer can log into at once.
+
+Passwords and the passphrase are public (README) and only for the demo; they can be
+overridden with EMR_PASSWORD and EMR_DB_PASSPHRASE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from emr_desktop.domain.security import Role
+from emr_desktop.errors import PracticeError, ValidationError
+from emr_desktop.models.setting import Setting
+from emr_desktop.persistence.database import Database
+from emr_desktop.services.common.audit import record
+from emr_desktop.services.practice.store import PracticePaths, create_practice, open_practice
+from emr_desktop.services.practice.users import create_user
+
+if TYPE_CHECKING:
+    from emr_desktop.demo.populate import Progress
+
+DEMO_PASSPHRASE = "demo practice passphrase"
+DEMO_PASSWORD = "demo-password-1"
+DEMO_PRACTICE_NAME = "Riverside Family Medicine (DEMO)"
+DEMO_FLAG = "demo"
+DEFAULT_PATIENTS = 3000
+DEFAULT_SEED = 2026
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    """One of the demo practice's staff."""
+
+    username: str
+    full_name: str
+    role: Role
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", "Margit Hölzl", Role.ADMIN),
+    DemoUser("drokafor", "Chidi Okafor, MD", Role.PHYSICIAN),
+    DemoUser("drlindqvist", "Zoë Lindqvist, MD", Role.PHYSICIAN),
+    DemoUser("drsantos", "Mateo Santos, DO", Role.PHYSICIAN),
+    DemoUser("drbeaumont", "Élise Beaumont, MD", Role.PHYSICIAN),
+    DemoUser("drmensah", "Kwame Mensah, MD", Role.PHYSICIAN),
+    DemoUser("drtanaka", "Haruto Tanaka, MD", Role.PHYSICIAN),
+    DemoUser("nraman", "Priya Raman, RN", Role.NURSE),
+    DemoUser("lnowak", "Łucja Nowak", Role.RECEPTIONIST),
+)
+
+
+def demo_password() -> str:
+    """The demo users' password (EMR_PASSWORD overrides)."""
+    return os.environ.get("EMR_PASSWORD") or DEMO_PASSWORD
+
+
+def demo_passphrase() -> str:
+    """The demo practice passphrase (EMR_DB_PASSPHRASE overrides)."""
+    return os.environ.get("EMR_DB_PASSPHRASE") or DEMO_PASSPHRASE
+
+
+def create_demo_practice(
+    data_dir: Path,
+    *,
+    patients: int = DEFAULT_PATIENTS,
+    seed: int = DEFAULT_SEED,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> Database:
+    """Create the demo practice with its staff and ``patients`` made-up patients.
+
+    The folder must be empty or absent. The same ``seed`` (and day) gives the same
+    practice; ``now`` fixes the clock (tests), ``progress`` hears (done, total) per chunk.
+    """
+    if PracticePaths(data_dir).exists():
+        raise PracticeError(f"{data_dir} already holds a practice; the demo needs an empty one.")
+    if isinstance(patients, bool) or not isinstance(patients, int) or patients < 1:
+        raise ValidationError("patients", "must be a whole number of at least 1")
+    first, *others = DEMO_USERS
+    db, _ = create_practice(
+        data_dir,
+        practice_name=DEMO_PRACTICE_NAME,
+        admin_username=first.username,
+        admin_full_name=first.full_name,
+        admin_password=demo_password(),
+        passphrase=demo_passphrase(),
+    )
+    try:
+        with db.unit_of_work() as s:
+            for user in others:
+                create_user(
+                    s,
+                    None,
+                    username=user.username,
+                    full_name=user.full_name,
+                    role=user.role,
+                    password=demo_password(),
+                )
+            s.add(Setting(key=DEMO_FLAG, value="1"))
+            record(s, None, "demo_create", username=first.username)
+        # Imported here: the generator is large, and the app imports this module at start.
+        from emr_desktop.demo.populate import populate
+
+        populate(db, patients=patients, seed=seed, now=now, progress=progress)
+        db.checkpoint()
+    except BaseException:
+        db.dispose()
+        raise
+    return db
+
+
+def open_or_create_demo(data_dir: Path) -> Database:
+    """Open the demo practice, creating it first if it does not exist yet."""
+    if PracticePaths(data_dir).exists():
+        return open_practice(data_dir, demo_passphrase)
+    return create_demo_practice(data_dir)

@@ -1,0 +1,1 @@
+"""The patient index: registration, demographics, duplicate checks, merge and search."""

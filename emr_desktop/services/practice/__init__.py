@@ -1,0 +1,2 @@
+"""Running the practice: creating and opening it, users and logins, practice settings and
+details, backups and restore, and the audit report."""

@@ -1,0 +1,224 @@
+"""Creating a practice and opening (unlocking) it.
+
+A practice is a data directory holding ``practice.db`` (SQLCipher) and
+``practice.key`` (the database key wrapped under the practice passphrase). The key
+file is written last, by an atomic rename: a directory with a key file is a
+practice, one without is not, so an interrupted setup never looks like a practice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from emr_desktop.domain.security import Actor, Permission, Role
+from emr_desktop.errors import PracticeError, ValidationError
+from emr_desktop.persistence.database import Database
+from emr_desktop.persistence.engine import file_salt, probe, sqlcipher_engine
+from emr_desktop.persistence.keyfile import KeyFile, new_database_key
+from emr_desktop.persistence.migrate import upgrade
+from emr_desktop.security import keystore
+from emr_desktop.security.passwords import check_password_rules
+from emr_desktop.security.permissions import require
+from emr_desktop.services.common.audit import record
+from emr_desktop.services.practice.settings import PracticeSettings, save_settings
+from emr_desktop.services.practice.users import create_user, normalize_username
+
+__all__ = [
+    "Database",
+    "PracticePaths",
+    "change_passphrase",
+    "check_passphrase_rules",
+    "create_practice",
+    "open_practice",
+    "open_with_key",
+    "practice_id",
+    "unlock_key",
+]
+
+DB_NAME = "practice.db"
+KEY_NAME = "practice.key"
+PARTIAL = ".partial"
+PASSPHRASE_MIN = 12
+# Files a data directory may already hold and still count as empty for a new practice.
+_IGNORABLE = {".DS_Store", "Thumbs.db", "logs"}
+
+
+@dataclass(frozen=True)
+class PracticePaths:
+    """Where a practice's files are inside its data directory."""
+
+    root: Path
+
+    @property
+    def db(self) -> Path:
+        """The encrypted database."""
+        return self.root / DB_NAME
+
+    @property
+    def key(self) -> Path:
+        """The wrapped key file."""
+        return self.root / KEY_NAME
+
+    @property
+    def backups(self) -> Path:
+        """Automatic copies kept before migrations and restores."""
+        return self.root / "backups"
+
+    def exists(self) -> bool:
+        """Whether a finished practice lives here."""
+        return self.key.is_file()
+
+
+PassphraseProvider = Callable[[], str]
+
+
+def check_passphrase_rules(passphrase: str) -> None:
+    """Raise ValidationError if the practice passphrase is too weak."""
+    if len(passphrase) < PASSPHRASE_MIN:
+        raise ValidationError("passphrase", f"must be at least {PASSPHRASE_MIN} characters long")
+    if len(set(passphrase)) < 5:
+        raise ValidationError("passphrase", "uses too few different characters")
+
+
+def create_practice(
+    data_dir: Path,
+    *,
+    practice_name: str,
+    admin_username: str,
+    admin_full_name: str,
+    admin_password: str | None,
+    passphrase: str,
+    remember_key: bool = True,
+) -> tuple[Database, str | None]:
+    """Make a new practice in an empty or absent directory.
+
+    Returns the open database and, when no admin password was given, the admin's
+    one-time password.
+    """
+    paths = PracticePaths(data_dir)
+    if paths.exists() or paths.db.exists():
+        raise PracticeError(f"{data_dir} already holds a practice; choose an empty folder.")
+    if data_dir.exists() and not data_dir.is_dir():
+        raise PracticeError(f"{data_dir} is a file, not a folder.")
+    leftovers = {paths.db.name + PARTIAL, paths.key.name + PARTIAL}
+    if data_dir.is_dir():
+        others = [p.name for p in data_dir.iterdir() if p.name not in _IGNORABLE | leftovers]
+        others = [n for n in others if not n.startswith(paths.db.name + PARTIAL)]
+        if others:
+            raise PracticeError(f"{data_dir} is not empty; choose an empty folder.")
+    check_passphrase_rules(passphrase)
+    if admin_password is not None:
+        check_password_rules(admin_password, admin_username.strip().lower())
+    if not practice_name.strip():
+        raise ValidationError("practice_name", "must not be empty")
+    normalize_username(admin_username)
+    if not admin_full_name.strip():
+        raise ValidationError("full_name", "must not be empty")
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    partial_db = data_dir / (DB_NAME + PARTIAL)
+    partial_key = data_dir / (KEY_NAME + PARTIAL)
+    for leftover in data_dir.glob(DB_NAME + PARTIAL + "*"):
+        leftover.unlink()
+    partial_key.unlink(missing_ok=True)
+
+    key = new_database_key()
+    db = Database(sqlcipher_engine(partial_db, key, create=True), partial_db, key)
+    try:
+        upgrade(db, None)
+        with db.unit_of_work() as s:
+            save_settings(s, PracticeSettings(practice_name=practice_name.strip()))
+            admin, otp = create_user(
+                s,
+                None,
+                username=admin_username,
+                full_name=admin_full_name,
+                role=Role.ADMIN,
+                password=admin_password,
+            )
+            record(
+                s,
+                None,
+                "practice_create",
+                entity="practice",
+                username=admin.username,
+                details={"admin_user_id": admin.id},
+            )
+        db.checkpoint()
+    finally:
+        db.dispose()
+    keyfile = KeyFile.create(key, passphrase)
+    keyfile = KeyFile(**{**keyfile.__dict__, "db_salt": file_salt(partial_db)})
+    keyfile.write(partial_key)
+    for suffix in ("-wal", "-shm"):
+        Path(str(partial_db) + suffix).unlink(missing_ok=True)
+    os.replace(partial_db, paths.db)
+    os.replace(partial_key, paths.key)  # the commit point: now it is a practice
+    if remember_key:
+        keystore.store_key(keyfile.practice_id, key)
+    return open_with_key(paths, keyfile, key), otp
+
+
+def unlock_key(
+    paths: PracticePaths, passphrase: PassphraseProvider | None
+) -> tuple[KeyFile, bytes]:
+    """The database key: from the keyring when it holds the right one, else the passphrase."""
+    if not paths.exists():
+        if paths.db.exists():
+            raise PracticeError(
+                f"The key file {paths.key.name} is missing from {paths.root}; restore it "
+                "from a backup."
+            )
+        raise PracticeError(f"There is no practice in {paths.root}.")
+    keyfile = KeyFile.read(paths.key)
+    key = keystore.load_key(keyfile.practice_id)
+    if key is not None and keyfile.matches(key):
+        return keyfile, key
+    if passphrase is None:
+        raise PracticeError("The practice passphrase is needed to open the database.")
+    return keyfile, keyfile.unwrap(passphrase())
+
+
+def open_practice(
+    data_dir: Path, passphrase: PassphraseProvider | None, *, migrate: bool = True
+) -> Database:
+    """Unlock and open the practice in ``data_dir``, migrating its schema if needed.
+
+    Raises WrongPassphrase, ForeignDatabase, DatabaseDamaged or PracticeError, each
+    before any file is changed.
+    """
+    paths = PracticePaths(data_dir)
+    keyfile, key = unlock_key(paths, passphrase)
+    return open_with_key(paths, keyfile, key, migrate=migrate)
+
+
+def open_with_key(
+    paths: PracticePaths, keyfile: KeyFile, key: bytes, *, migrate: bool = True
+) -> Database:
+    """Open the practice database with a key already unlocked."""
+    probe(paths.db, key, keyfile.db_salt)
+    keystore.store_key(keyfile.practice_id, key)
+    db = Database(sqlcipher_engine(paths.db, key), paths.db, key)
+    if migrate:
+        upgrade(db, paths.backups)
+    return db
+
+
+def practice_id(data_dir: Path) -> str:
+    """The practice's id (from its key file; not secret, not patient data)."""
+    return KeyFile.read(PracticePaths(data_dir).key).practice_id
+
+
+def change_passphrase(db: Database, actor: Actor, data_dir: Path, old: str, new: str) -> None:
+    """Rewrap the database key under a new passphrase (admin only; the data is not touched)."""
+    require(actor, Permission.SETTINGS_MANAGE)
+    check_passphrase_rules(new)
+    paths = PracticePaths(data_dir)
+    keyfile = KeyFile.read(paths.key)
+    key = keyfile.unwrap(old)
+    keyfile.rewrap(key, new).write(paths.key)
+    with db.unit_of_work() as s:
+        record(s, actor, "passphrase_change", entity="practice")

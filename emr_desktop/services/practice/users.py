@@ -1,0 +1,189 @@
+"""User accounts: add, list, disable, enable, reset password, clear a lockout (admin only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from emr_desktop.domain.security import Actor, Permission, Role, UserStatus
+from emr_desktop.domain.users import NewUserResult, UserInfo
+from emr_desktop.errors import DuplicateError, NotFound, ValidationError
+from emr_desktop.models.user import User
+from emr_desktop.persistence.database import Database
+from emr_desktop.security.passwords import check_password_rules, hash_password, one_time_password
+from emr_desktop.security.permissions import require
+from emr_desktop.services.common.audit import record
+
+_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
+
+
+def normalize_username(username: str) -> str:
+    """Lower-case and check the form of a username; raise ValidationError if it is unfit."""
+    name = username.strip().lower()
+    if not _USERNAME.fullmatch(name):
+        raise ValidationError(
+            "username",
+            "must be 3 to 32 characters: a letter first, then letters, digits, '.', '_' or '-'",
+        )
+    return name
+
+
+def parse_role(text: str) -> Role:
+    """The Role named by ``text``; ValidationError listing the choices otherwise."""
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise ValidationError("role", f"must be one of {choices}") from None
+
+
+def user_info(user: User, now: dt.datetime | None = None) -> UserInfo:
+    """The DTO for ``user``."""
+    now = now or dt.datetime.now(dt.UTC)
+    return UserInfo(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        status=user.status,
+        locked_out=user.locked_until is not None and user.locked_until > now,
+        must_change_password=user.must_change_password,
+        last_login_at=user.last_login_at,
+    )
+
+
+def create_user(
+    session: Session,
+    actor: Actor | None,
+    *,
+    username: str,
+    full_name: str,
+    role: Role,
+    password: str | None,
+) -> tuple[User, str | None]:
+    """Insert a user (no permission check: callers check). Returns the one-time password."""
+    name = normalize_username(username)
+    full = full_name.strip()
+    if not full:
+        raise ValidationError("full_name", "must not be empty")
+    if len(full) > 200:
+        raise ValidationError("full_name", "must be at most 200 characters")
+    if password is not None:
+        check_password_rules(password, name)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise DuplicateError(f"A user named {name} already exists.")
+    otp = None if password is not None else one_time_password()
+    user = User(
+        username=name,
+        full_name=full,
+        role=role,
+        status=UserStatus.ACTIVE,
+        password_hash=hash_password(password if password is not None else otp or ""),
+        must_change_password=password is None,
+        failed_logins=0,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor,
+        "user_create",
+        entity="user",
+        entity_id=user.id,
+        details={"username": name, "role": role.value},
+        username=name,
+    )
+    return user, otp
+
+
+class UserService:
+    """Managing the practice's user accounts."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(
+        self, actor: Actor, *, username: str, full_name: str, role: Role, password: str | None
+    ) -> NewUserResult:
+        """Add a user; without a password a one-time password is made and returned."""
+        require(actor, Permission.USERS_MANAGE)
+        with self._db.unit_of_work() as s:
+            user, otp = create_user(
+                s, actor, username=username, full_name=full_name, role=role, password=password
+            )
+            return NewUserResult(user_info(user), otp)
+
+    def list(self, actor: Actor) -> list[UserInfo]:
+        """Every user, by username."""
+        require(actor, Permission.USERS_MANAGE)
+        with self._db.unit_of_work() as s:
+            now = dt.datetime.now(dt.UTC)
+            return [user_info(u, now) for u in s.scalars(select(User).order_by(User.username))]
+
+    def _get(self, s: Session, username: str) -> User:
+        user = s.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise NotFound(f"There is no user named {username.strip().lower()}.")
+        return user
+
+    def set_status(self, actor: Actor, username: str, status: UserStatus) -> UserInfo:
+        """Disable or re-enable an account. An admin cannot disable their own account."""
+        require(actor, Permission.USERS_MANAGE)
+        with self._db.unit_of_work() as s:
+            user = self._get(s, username)
+            if user.id == actor.user_id and status is UserStatus.DISABLED:
+                raise ValidationError("username", "you cannot disable your own account")
+            if user.status is not status:
+                user.status = status
+                action = "user_disable" if status is UserStatus.DISABLED else "user_enable"
+                record(
+                    s,
+                    actor,
+                    action,
+                    entity="user",
+                    entity_id=user.id,
+                    details={"username": user.username},
+                )
+            return user_info(user)
+
+    def reset_password(self, actor: Actor, username: str, password: str | None) -> str | None:
+        """Set a new password (or a one-time one, returned); clears any lockout."""
+        require(actor, Permission.USERS_MANAGE)
+        with self._db.unit_of_work() as s:
+            user = self._get(s, username)
+            if password is not None:
+                check_password_rules(password, user.username)
+            otp = None if password is not None else one_time_password()
+            user.password_hash = hash_password(password if password is not None else otp or "")
+            user.must_change_password = password is None
+            user.failed_logins = 0
+            user.locked_until = None
+            record(
+                s,
+                actor,
+                "user_password_reset",
+                entity="user",
+                entity_id=user.id,
+                details={"username": user.username, "one_time": password is None},
+            )
+            return otp
+
+    def unlock(self, actor: Actor, username: str) -> UserInfo:
+        """Clear a lockout after failed logins."""
+        require(actor, Permission.USERS_MANAGE)
+        with self._db.unit_of_work() as s:
+            user = self._get(s, username)
+            user.failed_logins = 0
+            user.locked_until = None
+            record(
+                s,
+                actor,
+                "user_unlock",
+                entity="user",
+                entity_id=user.id,
+                details={"username": user.username},
+            )
+            return user_info(user)

@@ -1,0 +1,74 @@
+"""What a prescription is checked against before signing (the patient's allergies and
+medication list, the rest of the batch), and running the registered checks over it."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from emr_desktop.domain.clinical import MedicationStatus, RecordStatus
+from emr_desktop.domain.prescribing import (
+    SafetyAlert,
+    SafetyContext,
+)
+from emr_desktop.models import Allergy, Medication, Patient, Prescription
+from emr_desktop.services.chart.medications import (
+    medication_row,
+)
+from emr_desktop.services.common.records import user_names
+from emr_desktop.services.common.rows import allergy_row, prescription_row
+from emr_desktop.services.prescribing.checks import DEFAULT_CHECKS
+
+SafetyCheck = Callable[[SafetyContext], list[SafetyAlert]]
+# The prescribing checks (allergy, interaction, duplicate therapy, dose, documentation).
+SAFETY_CHECKS: list[SafetyCheck] = list(DEFAULT_CHECKS)
+
+
+def run_checks(context: SafetyContext) -> list[SafetyAlert]:
+    """Every registered check's alerts, one per key (the first wins), in check order.
+
+    A check that raises stops the signing: an unchecked prescription is never signed.
+    """
+    alerts: dict[str, SafetyAlert] = {}
+    for check in SAFETY_CHECKS:
+        for alert in check(context):
+            alerts.setdefault(alert.key, alert)
+    return list(alerts.values())
+
+
+def load_context(
+    session: Session, patient: Patient, batch: builtins.list[Prescription]
+) -> tuple[SafetyContext, builtins.list[Medication]]:
+    """The safety context of a batch, and the patient's active medication entries."""
+    allergies = list(
+        session.scalars(
+            select(Allergy)
+            .where(Allergy.patient_id == patient.id, Allergy.status == RecordStatus.ACTIVE)
+            .order_by(Allergy.id)
+        )
+    )
+    meds = list(
+        session.scalars(
+            select(Medication)
+            .where(
+                Medication.patient_id == patient.id,
+                Medication.status == MedicationStatus.ACTIVE,
+            )
+            .order_by(Medication.id)
+        )
+    )
+    renewed = {p.renewal_of_id for p in batch if p.renewal_of_id is not None}
+    ids = {i for p in batch for i in (p.prescriber_id, p.requested_by_id)}
+    names = user_names(session, ids | {a.recorded_by_id for a in allergies})
+    context = SafetyContext(
+        patient_id=patient.id,
+        allergies=tuple(allergy_row(a, names) for a in allergies),
+        medications=tuple(medication_row(m) for m in meds if m.prescription_id not in renewed),
+        prescriptions=tuple(prescription_row(p, names) for p in batch),
+        no_known_allergies=patient.no_known_allergies,
+        allergies_documented=patient.no_known_allergies or bool(allergies),
+    )
+    return context, meds
