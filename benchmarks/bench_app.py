@@ -14,11 +14,11 @@ from sqlalchemy import text
 from benchmarks.harness import Result, from_samples, measure
 from emr_desktop.demo.build import demo_passphrase
 from emr_desktop.domain.security import Actor
-from emr_desktop.persistence import audit_chain
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import connect_raw, sqlcipher_engine
 from emr_desktop.services.practice.backups import BackupService
-from emr_desktop.services.practice.store import PracticePaths, open_practice
+from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.store import open_practice
 
 
 def bench_start(root: Path, runs: int) -> Result:
@@ -63,9 +63,7 @@ def bench_verify(db: Database, runs: int) -> Result:
     """Walk the whole audit chain (the floor reads the same rows without hashing)."""
 
     def call() -> None:
-        with db.engine.connect() as conn:
-            assert audit_chain.verify(conn).ok
-            conn.rollback()
+        assert db.verify_audit().ok
 
     raw = db.engine.raw_connection()
 

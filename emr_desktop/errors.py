@@ -72,5 +72,14 @@ class ForeignDatabase(EmrError):
     """The database file is not this practice's (another practice's, or not ours at all)."""
 
 
+class SessionEnded(EmrError):
+    """The acting user's session is over (logged out, account disabled, role changed, or
+    never logged in): nothing was done; log in again."""
+
+
+class BusyError(EmrError):
+    """The database was busy or unreachable for a moment; nothing was saved, try again."""
+
+
 class BackupError(EmrError):
     """A backup could not be made, or a backup file failed verification."""

@@ -13,18 +13,26 @@ from pathlib import Path
 import platformdirs
 
 from emr_desktop import APP_NAME
+from emr_desktop.errors import PracticeError
 
 _APP_AUTHOR = "emr-desktop"
 DATA_DIR_ENV = "EMR_DATA_DIR"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The practice data directory: explicit override, then EMR_DATA_DIR, then platformdirs."""
-    if override:
-        return Path(override).expanduser().resolve()
-    env = os.environ.get(DATA_DIR_ENV)
-    if env:
-        return Path(env).expanduser().resolve()
+    """The practice data directory: explicit override, then EMR_DATA_DIR, then platformdirs.
+
+    A server address given where a folder is expected is refused before anything is made
+    (a folder named after it would hold the address, password included)."""
+    for given in (override, os.environ.get(DATA_DIR_ENV)):
+        if given:
+            text = os.fspath(given)
+            if "://" in text or text.lower().startswith(("postgres:", "postgresql:")):
+                raise PracticeError(
+                    "That is a server address, not a folder. To use a practice server, join "
+                    "it once from this PC: emr-admin --data-dir FOLDER join --server ADDRESS"
+                )
+            return Path(text).expanduser().resolve()
     return Path(platformdirs.user_data_dir(APP_NAME, _APP_AUTHOR))
 
 

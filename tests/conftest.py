@@ -1,4 +1,8 @@
-"""Shared fixtures: real temporary SQLCipher practices, a fake keyring, no display needed."""
+"""Shared fixtures: real temporary practices on SQLCipher (and on PostgreSQL when
+EMR_TEST_PG_URL is set: see tests/pg_support.py), a fake keyring, no display needed.
+
+``practice`` and ``clinic`` carry the engine as a parameter (test ids end in ``[sqlcipher]``
+or ``[pg]``), so every test that uses them runs on both engines."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from pg_support import ENGINES, PgServer
 
 from emr_desktop.domain.clinical import Sex
 from emr_desktop.domain.patients import PatientInput
@@ -22,7 +27,8 @@ from emr_desktop.domain.security import Actor, Role
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.services.practice.auth import AuthService
-from emr_desktop.services.practice.store import PracticePaths, create_practice
+from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.store import create_practice
 from emr_desktop.services.practice.users import UserService
 
 PASSPHRASE = "correct horse battery staple"
@@ -71,11 +77,14 @@ def memory_keyring() -> MemoryKeyring:
 
 @dataclass
 class Practice:
-    """A freshly created practice on a real encrypted database, with its admin logged in."""
+    """A freshly created practice on a real encrypted database (or a practice server),
+    with its admin logged in."""
 
     root: Path
     db: Database
     admin: Actor
+    engine: str = "sqlcipher"
+    server_database: str = ""  # the PostgreSQL database of a server practice
 
     @property
     def paths(self) -> PracticePaths:
@@ -93,8 +102,35 @@ class Practice:
         return AuthService(self.db).login(username, STAFF_PASSWORD)
 
 
-def make_practice(root: Path, name: str = "Test Practice") -> Practice:
-    """Create a practice in ``root`` and log its admin in."""
+_PG: list[PgServer] = []
+
+
+def pg_server() -> PgServer:
+    """The suite's PostgreSQL server (EMR_TEST_PG_URL), set up on first use.
+
+    Its workstation password is in EMR_SERVER_PASSWORD from then on, as on a workstation
+    without a keyring, so practices reopen (in this process and in children) as the app
+    and emr-admin would."""
+    if not _PG:
+        _PG.append(PgServer.from_env())
+        os.environ["EMR_SERVER_PASSWORD"] = _PG[0].app_password
+    return _PG[0]
+
+
+def make_practice(root: Path, name: str = "Test Practice", engine: str = "sqlcipher") -> Practice:
+    """Create a practice in ``root`` (or on the test server, joined from ``root``) and log
+    its admin in."""
+    if engine == "pg":
+        db, database = pg_server().make_practice(
+            root,
+            name=name,
+            admin_username="admin",
+            admin_full_name="Ada Admin",
+            admin_password=ADMIN_PASSWORD,
+            passphrase=PASSPHRASE,
+        )
+        admin = AuthService(db).login("admin", ADMIN_PASSWORD)
+        return Practice(root, db, admin, "pg", database)
     db, _ = create_practice(
         root,
         practice_name=name,
@@ -106,12 +142,39 @@ def make_practice(root: Path, name: str = "Test Practice") -> Practice:
     return Practice(root, db, AuthService(db).login("admin", ADMIN_PASSWORD))
 
 
-@pytest.fixture
-def practice(tmp_path: Path) -> Iterator[Practice]:
-    """A new practice in a temporary folder; disposed after the test."""
-    p = make_practice(tmp_path / "practice")
-    yield p
+def dispose_practice(p: Practice) -> None:
+    """Close a practice made by ``make_practice`` (and drop its server database)."""
     p.db.dispose()
+    if p.server_database:
+        pg_server().drop(p.server_database)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def db_engine(request: pytest.FixtureRequest) -> str:
+    """The engine a database test runs on: "sqlcipher", and "pg" when a server is given."""
+    return str(request.param)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the suite's template database and workstation role from the test server."""
+    if _PG:
+        _PG[0].close()
+
+
+def _engine_for(request: pytest.FixtureRequest, db_engine: str) -> str:
+    """The engine, or a skip naming why a SQLCipher-only test has no PostgreSQL run."""
+    marker = request.node.get_closest_marker("sqlcipher_only")
+    if marker is not None and db_engine != "sqlcipher":
+        pytest.skip(f"SQLCipher only: {marker.kwargs.get('reason') or marker.args[0]}")
+    return db_engine
+
+
+@pytest.fixture
+def practice(tmp_path: Path, db_engine: str, request: pytest.FixtureRequest) -> Iterator[Practice]:
+    """A new practice in a temporary folder (or on the test server); disposed after."""
+    p = make_practice(tmp_path / "practice", engine=_engine_for(request, db_engine))
+    yield p
+    dispose_practice(p)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -157,11 +220,11 @@ class Clinic:
 
 
 @pytest.fixture(scope="module")
-def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
+def clinic(tmp_path_factory: pytest.TempPathFactory, db_engine: str) -> Iterator[Clinic]:
     """A practice with two physicians, two nurses and a receptionist, for one module."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("EMR_NO_KEYRING", "1")
-        practice = make_practice(tmp_path_factory.mktemp("clinic") / "practice")
+        practice = make_practice(tmp_path_factory.mktemp("clinic") / "practice", engine=db_engine)
     yield Clinic(
         practice,
         practice.add_user("drgrey", Role.PHYSICIAN),
@@ -170,4 +233,4 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
         practice.add_user("nursebo", Role.NURSE),
         practice.add_user("desk", Role.RECEPTIONIST),
     )
-    practice.db.dispose()
+    dispose_practice(practice)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from conftest import Practice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,8 @@ from sqlalchemy import text
 
 from emr_desktop.persistence import audit_chain
 
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+# No NUL: no text field anywhere may hold one (PostgreSQL cannot store it; input refuses it).
+TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40)
 
 
 @settings(
@@ -24,7 +26,7 @@ TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
     workstation=TEXT,
     details=TEXT,
     entity_id=st.none() | TEXT,
-    patient_id=st.none() | st.integers(0, 2**62),
+    patient_id=st.none() | st.integers(0, 2**31 - 1),  # an INTEGER column on both engines
 )
 def test_any_text_in_an_audit_row_verifies(
     practice: Practice,
@@ -46,12 +48,11 @@ def test_any_text_in_an_audit_row_verifies(
     )
     with practice.db.unit_of_work() as s:
         audit_chain.append_many(s, [(dt.datetime.now(dt.UTC), entry)])
-    with practice.db.engine.connect() as conn:
-        report = audit_chain.verify(conn)
-        conn.rollback()
+    report = practice.db.verify_audit()
     assert report.ok, report.problem
 
 
+@pytest.mark.sqlcipher_only(reason="the fast path builds the canonical text with json_array()")
 def test_an_edited_row_is_named_by_the_fast_path(practice: Practice) -> None:
     with practice.db.unit_of_work() as s:
         last = audit_chain.append_many(
@@ -63,7 +64,10 @@ def test_an_edited_row_is_named_by_the_fast_path(practice: Practice) -> None:
         )
     with practice.db.engine.connect() as conn:
         triggers = conn.execute(
-            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
+            text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                " AND tbl_name IN ('audit_log', 'audit_head')"
+            )
         ).scalars()
         for name in list(triggers):
             conn.execute(text(f'DROP TRIGGER "{name}"'))
@@ -71,8 +75,7 @@ def test_an_edited_row_is_named_by_the_fast_path(practice: Practice) -> None:
             text("UPDATE audit_log SET username = 'mallory' WHERE id = :i"), {"i": last - 2}
         )
         conn.commit()
-        report = audit_chain.verify(conn)
-        conn.rollback()
+    report = practice.db.verify_audit()
     assert not report.ok
     assert report.first_bad_id == last - 2
     assert "changed" in report.problem

@@ -239,6 +239,7 @@ def test_security_events_write_audit_rows_with_their_action(
     assert step(lambda: auth.lock(admin)) == ["lock"]
     assert step(lambda: auth.unlock(admin, ADMIN_PASSWORD)) == ["unlock"]
     assert step(lambda: auth.logout(admin)) == ["logout"]
+    admin = auth.login("admin", ADMIN_PASSWORD)  # a logged-out session can do nothing more
     assert step(
         lambda: users.add(
             admin, username="rnurse", full_name="R Nurse", role=Role.NURSE, password=STAFF_PASSWORD

@@ -28,7 +28,8 @@ from emr_desktop.persistence.engine import SQLITE_PLAIN_HEADER, connect_raw
 from emr_desktop.services.practice.audit_report import AuditService
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.backups import BackupService, read_manifest, restore_backup
-from emr_desktop.services.practice.store import PracticePaths, open_practice
+from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.store import open_practice
 from emr_desktop.services.practice.users import UserService
 
 PAGE = 4096
@@ -50,6 +51,7 @@ def _usernames(root: Path) -> list[str]:
 # --- a backup of a busy practice restores ----------------------------------------------
 
 
+@pytest.mark.sqlcipher_only(reason="the embedded file's backup and in-place restore")
 def test_backup_during_writes_restores_in_place_and_on_a_new_pc(
     practice: Practice, tmp_path: Path
 ) -> None:
@@ -127,7 +129,12 @@ def test_backup_during_writes_restores_in_place_and_on_a_new_pc(
         new_pc, backup, username="admin", password=ADMIN_PASSWORD, passphrase=_ask
     )
     assert fresh.replaced_file is None
-    assert sorted(p.name for p in new_pc.iterdir()) == ["practice.db", "practice.key"]
+    # The database, its key file, and the anchor the audited restore started.
+    assert sorted(p.name for p in new_pc.iterdir()) == [
+        "audit.anchor",
+        "practice.db",
+        "practice.key",
+    ]
     assert not (new_pc / "practice.db").read_bytes().startswith(SQLITE_PLAIN_HEADER[:15])
     assert "drwho" in _usernames(new_pc)
 

@@ -44,6 +44,7 @@ def _write_phi_like_data(practice: Practice) -> None:
     SettingsService(practice.db).update(practice.admin, practice_name=PRACTICE_MARKER)
 
 
+@pytest.mark.sqlcipher_only(reason="what the database file, its WAL and key file reveal")
 def test_database_wal_backup_and_key_file_reveal_nothing(
     practice: Practice, tmp_path: Path
 ) -> None:

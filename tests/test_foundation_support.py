@@ -91,11 +91,15 @@ def audit_ids(db: Database) -> list[int]:
 
 
 def drop_audit_guards(path: Path, key: bytes) -> None:
-    """Remove the append-only triggers, as someone with the key and file access could."""
+    """Remove every audit guard trigger, as someone with the key and file access could."""
     conn = connect_raw(path, key)
     try:
-        conn.execute("DROP TRIGGER audit_log_no_update")
-        conn.execute("DROP TRIGGER audit_log_no_delete")
+        names = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            " AND tbl_name IN ('audit_log', 'audit_head')"
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(f'DROP TRIGGER "{name}"')
         conn.commit()
     finally:
         conn.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -24,6 +25,7 @@ def test_the_migrations_build_exactly_the_models(practice: Practice) -> None:
     assert diff == []
 
 
+@pytest.mark.sqlcipher_only(reason="the embedded file is copied before a migration")
 def test_an_older_database_is_copied_then_upgraded_when_opened(practice: Practice) -> None:
     cfg = _config()
     with practice.db.engine.begin() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from conftest import Practice
 from sqlalchemy import select, text
 
@@ -29,6 +30,7 @@ def test_reads_go_on_while_another_workstation_holds_the_write_lock(practice: Pr
         assert day.appointments == ()
 
 
+@pytest.mark.sqlcipher_only(reason="SQLite's BEGIN and BEGIN IMMEDIATE")
 def test_a_reading_unit_starts_deferred_and_a_unit_of_work_immediate(practice: Practice) -> None:
     seen: list[str] = []
     from sqlalchemy import event

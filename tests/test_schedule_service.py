@@ -31,7 +31,8 @@ from emr_desktop.models import Appointment, AppointmentSeries, AuditHead, AuditL
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.keyfile import KeyFile
 from emr_desktop.services.patients.registry import PatientService
-from emr_desktop.services.practice.store import PracticePaths, open_with_key
+from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.store import open_with_key
 from emr_desktop.services.schedule.service import ScheduleService
 
 S = AppointmentStatus

@@ -343,6 +343,7 @@ def _texts(widget: QWidget) -> str:
     return " ".join(label.text() for label in widget.findChildren(QLabel))
 
 
+@pytest.mark.sqlcipher_only(reason="the embedded practice's restore dialog")
 def test_restore_asks_for_password_and_passphrase_then_quits(
     qtbot: QtBot,
     view: AdminView,
@@ -352,7 +353,7 @@ def test_restore_asks_for_password_and_passphrase_then_quits(
     messages: list[tuple[str, str]],
 ) -> None:
     from emr_desktop.services.practice.backups import BackupService
-    from emr_desktop.services.practice.store import PracticePaths
+    from emr_desktop.services.practice.folder import PracticePaths
 
     backup = tmp_path / "before.emrbackup"
     BackupService(practice.db, PracticePaths(practice.root)).backup(practice.admin, backup)

@@ -10,13 +10,17 @@ import io
 from pathlib import Path
 
 import pytest
+from conftest import ADMIN_PASSWORD, dispose_practice, make_practice, pg_server
+from conftest import PASSPHRASE as CLINIC_PASSPHRASE
+from pg_support import PG_URL
 from pypdf import PdfReader
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
+from emr_desktop.persistence.server import ServerProfile, parse_server_url
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.details import PracticeService
-from emr_desktop.services.practice.store import PracticePaths
+from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.ui.setup_wizard import SetupWizard
 
 PASSPHRASE = "river stones under moonlight"
@@ -43,6 +47,8 @@ def test_wizard_creates_the_practice_and_a_recovery_sheet_without_the_passphrase
     }
     for key, value in values.items():
         wizard.fields[key].setText(value)
+    assert wizard.choice.new_here.isChecked()  # the first choice: a new practice on this PC
+    wizard.next()
     wizard.next()
     wizard.next()
     assert not wizard.validateCurrentPage()  # passphrase too short: says so, creates nothing
@@ -59,3 +65,38 @@ def test_wizard_creates_the_practice_and_a_recovery_sheet_without_the_passphrase
     assert "Lakeside Clinic" in text and "passphrase" in text.lower()
     assert PASSPHRASE not in text and PASSPHRASE.encode() not in sheet.read_bytes()
     wizard.database.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs the suite's PostgreSQL (EMR_TEST_PG_URL)")
+def test_wizard_joins_this_pc_to_the_practice_server(qtbot: QtBot, tmp_path: Path) -> None:
+    server = make_practice(tmp_path / "server-pc", engine="pg")
+    try:
+        url = parse_server_url(ServerProfile.read(server.root).url)
+        root = tmp_path / "exam-room-pc"
+        wizard = SetupWizard(root)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        wizard.choice.join.setChecked(True)
+        wizard.next()
+        assert wizard.currentPage() is wizard.join
+        page = wizard.join
+        page.host.setText(url.host or "")
+        page.port.setValue(url.port or 5432)
+        page.database_name.setText(url.database or "")
+        page.role.setText(url.username or "")
+        assert not wizard.validateCurrentPage()  # every missing field named at once
+        assert "password" in page.error.text() and "passphrase" in page.error.text()
+        page.password.setText(pg_server().app_password)
+        page.passphrase.setText("not the passphrase")
+        assert not wizard.validateCurrentPage()
+        assert "passphrase is not correct" in page.error.text()
+        assert not (root / "server.json").exists()
+        page.passphrase.setText(CLINIC_PASSPHRASE)
+        assert wizard.validateCurrentPage()
+        wizard.accept()
+        assert wizard.database is not None and wizard.database.on_server
+        assert AuthService(wizard.database).login("admin", ADMIN_PASSWORD).username == "admin"
+        assert pg_server().app_password not in (root / "server.json").read_text()
+        wizard.database.dispose()
+    finally:
+        dispose_practice(server)

@@ -133,8 +133,12 @@ def _filter(a: argparse.Namespace) -> AuditFilter:
 
 
 def cmd_audit_verify(ctx: Context) -> int:
-    """Exit 0 when the audit chain is intact, 1 naming the first bad row otherwise."""
-    report = AuditService(ctx.db).verify(ctx.actor)
+    """Exit 0 when the audit chain is intact, 1 naming the first bad row otherwise; with
+    --against, the chain must also still hold the head the backup recorded."""
+    against = None
+    if ctx.args.against is not None:
+        against = read_manifest(ctx.args.against)
+    report = AuditService(ctx.db).verify(ctx.actor, against)
     if report.ok:
         out(
             f"Audit log intact: {report.rows_checked} rows, head {report.head_id} "
@@ -259,6 +263,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_cmd")
     audit.required = True
     p = audit.add_parser("verify", help="check the hash chain")
+    p.add_argument(
+        "--against", type=path_arg, help="also check against the head a backup file recorded"
+    )
     _user_opt(p)
     p.set_defaults(func=cmd_audit_verify)
     p = audit.add_parser("export", help="write audit rows as CSV")

@@ -16,11 +16,13 @@ from emr_desktop.errors import EmrError, PracticeError, ValidationError
 from emr_desktop.paths import data_dir
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.practice.auth import AuthService
-from emr_desktop.services.practice.store import PracticePaths, open_practice
+from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.store import open_practice
 
 PASSWORD_ENV = "EMR_PASSWORD"
 NEW_PASSWORD_ENV = "EMR_NEW_PASSWORD"
 PASSPHRASE_ENV = "EMR_DB_PASSPHRASE"
+SERVER_PASSWORD_ENV = "EMR_SERVER_PASSWORD"
 
 
 class UsageError(EmrError):
@@ -59,6 +61,21 @@ def passphrase_provider() -> Callable[[], str]:
     return provide
 
 
+def server_password_provider() -> Callable[[], str]:
+    """Asks for the practice server's password only if the keyring did not have it."""
+
+    def provide() -> str:
+        value = secret(SERVER_PASSWORD_ENV, "Password of the practice server: ")
+        if value is None:
+            raise PracticeError(
+                f"The practice server's password is needed: set {SERVER_PASSWORD_ENV} or run "
+                "in a terminal."
+            )
+        return value
+
+    return provide
+
+
 def parse_when(text: str, *, end_of_day: bool = False) -> dt.datetime:
     """A date (YYYY-MM-DD) or ISO date-time, as aware UTC; a date ``until`` covers the day."""
     try:
@@ -89,7 +106,9 @@ class Context:
     def db(self) -> Database:
         """The open practice database (unlocked on first use)."""
         if self._db is None:
-            self._db = open_practice(self.paths.root, passphrase_provider())
+            self._db = open_practice(
+                self.paths.root, passphrase_provider(), server_password=server_password_provider()
+            )
         return self._db
 
     @property

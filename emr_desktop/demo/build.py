@@ -17,7 +17,8 @@ from emr_desktop.errors import PracticeError, ValidationError
 from emr_desktop.models.setting import Setting
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.common.audit import record
-from emr_desktop.services.practice.store import PracticePaths, create_practice, open_practice
+from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.store import create_practice, open_practice
 from emr_desktop.services.practice.users import create_user
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def create_demo_practice(
         raise PracticeError(f"{data_dir} already holds a practice; the demo needs an empty one.")
     if isinstance(patients, bool) or not isinstance(patients, int) or patients < 1:
         raise ValidationError("patients", "must be a whole number of at least 1")
-    first, *others = DEMO_USERS
+    first = DEMO_USERS[0]
     db, _ = create_practice(
         data_dir,
         practice_name=DEMO_PRACTICE_NAME,
@@ -90,27 +91,43 @@ def create_demo_practice(
         passphrase=demo_passphrase(),
     )
     try:
-        with db.unit_of_work() as s:
-            for user in others:
-                create_user(
-                    s,
-                    None,
-                    username=user.username,
-                    full_name=user.full_name,
-                    role=user.role,
-                    password=demo_password(),
-                )
-            s.add(Setting(key=DEMO_FLAG, value="1"))
-            record(s, None, "demo_create", username=first.username)
-        # Imported here: the generator is large, and the app imports this module at start.
-        from emr_desktop.demo.populate import populate
-
-        populate(db, patients=patients, seed=seed, now=now, progress=progress)
+        fill_demo(db, patients=patients, seed=seed, now=now, progress=progress)
         db.checkpoint()
     except BaseException:
         db.dispose()
         raise
     return db
+
+
+def fill_demo(
+    db: Database,
+    *,
+    patients: int = DEFAULT_PATIENTS,
+    seed: int = DEFAULT_SEED,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Add the demo staff (besides the first administrator, who made the practice) and
+    ``patients`` made-up patients to a new practice, on either engine."""
+    if isinstance(patients, bool) or not isinstance(patients, int) or patients < 1:
+        raise ValidationError("patients", "must be a whole number of at least 1")
+    first, *others = DEMO_USERS
+    with db.unit_of_work() as s:
+        for user in others:
+            create_user(
+                s,
+                None,
+                username=user.username,
+                full_name=user.full_name,
+                role=user.role,
+                password=demo_password(),
+            )
+        s.add(Setting(key=DEMO_FLAG, value="1"))
+        record(s, None, "demo_create", username=first.username)
+    # Imported here: the generator is large, and the app imports this module at start.
+    from emr_desktop.demo.populate import populate
+
+    populate(db, patients=patients, seed=seed, now=now, progress=progress)
 
 
 def open_or_create_demo(data_dir: Path) -> Database:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Role(enum.StrEnum):
@@ -62,7 +62,7 @@ class Actor:
 
     Made only by the authentication service after a successful login; ``permissions``
     is a copy of the role table at that moment so front ends can hide what a role
-    cannot do (the services still check).
+    cannot do (the services still check), and ``session`` proves the login.
     """
 
     user_id: int
@@ -71,6 +71,9 @@ class Actor:
     role: Role
     workstation: str
     permissions: frozenset[Permission]
+    # The login session's secret token: units of work refuse an Actor whose session the
+    # database does not know, has ended, or whose account is disabled or has another role.
+    session: str = field(default="", repr=False, compare=False)
 
     def can(self, permission: Permission) -> bool:
         """Whether this user's role includes ``permission``."""

@@ -9,7 +9,7 @@ from emr_desktop.models.appointment import (
     BlockedTime,
     ProviderHours,
 )
-from emr_desktop.models.audit import AuditHead, AuditLog
+from emr_desktop.models.audit import AuditHead, AuditLog, PracticeKey
 from emr_desktop.models.base import Base
 from emr_desktop.models.encounter import Addendum, Encounter
 from emr_desktop.models.medication import Medication
@@ -20,7 +20,7 @@ from emr_desktop.models.prescription import Prescription
 from emr_desktop.models.problem import Problem
 from emr_desktop.models.record import Document, Immunization, Referral
 from emr_desktop.models.setting import Setting
-from emr_desktop.models.user import User
+from emr_desktop.models.user import User, UserSession
 
 __all__ = [
     "Addendum",
@@ -40,6 +40,7 @@ __all__ = [
     "Patient",
     "PatientNameToken",
     "Practice",
+    "PracticeKey",
     "Prescription",
     "Problem",
     "ProviderHours",
@@ -47,5 +48,6 @@ __all__ = [
     "Referral",
     "Setting",
     "User",
+    "UserSession",
     "VitalSigns",
 ]

@@ -13,9 +13,10 @@ from emr_desktop.models.base import Base, UtcDateTime
 class AuditLog(Base):
     """One audited event. The database refuses UPDATE and DELETE on this table.
 
-    ``hash`` is SHA-256 over the canonical encoding of the row (see
-    persistence.audit_chain) including ``prev_hash``, so any edit, deletion or insertion
-    made behind the application's back breaks the chain. ``details`` never holds
+    ``hash`` seals the canonical encoding of the row (see persistence.audit_chain)
+    including ``prev_hash``: HMAC-SHA-256 under a key derived from the practice key from
+    ``AuditHead.keyed_from`` on, SHA-256 before. Any edit, deletion or insertion made behind
+    the application's back breaks the chain. ``details`` never holds
     clinical values: ids, field names and counts only.
     """
 
@@ -54,3 +55,15 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # The first row sealed with the keyed HMAC (set once; a trigger refuses any change).
+    keyed_from: Mapped[int | None] = mapped_column(Integer)
+
+
+class PracticeKey(Base):
+    """The wrapped practice key of a server practice (the key file's JSON; unwrapping it
+    needs the practice passphrase). An embedded practice keeps it in practice.key."""
+
+    __tablename__ = "practice_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_file: Mapped[str] = mapped_column(Text)

@@ -62,7 +62,10 @@ class PatientNameToken(Base):
 
     __tablename__ = "patient_name_token"
 
-    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Byte order on PostgreSQL too, so a prefix range means the same under any locale.
+    token: Mapped[str] = mapped_column(
+        String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True
+    )
     patient_id: Mapped[int] = mapped_column(
         ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True, index=True
     )

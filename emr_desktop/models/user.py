@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Enum, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from emr_desktop.domain.security import Role, UserStatus
@@ -37,3 +37,19 @@ class User(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class UserSession(Base):
+    """One login: from proving who one is to logout, disable or password reset.
+
+    Only the token's SHA-256 is stored; the running app holds the token in its Actor.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    workstation: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, default=None)

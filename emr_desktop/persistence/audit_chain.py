@@ -1,26 +1,44 @@
 """Appending to and verifying the hash-chained audit log.
 
-Each row's hash is SHA-256 over a canonical encoding of the row and the previous
-row's hash. The chain head (last id and hash) lives in ``audit_head``; appending locks
-it, so concurrent writers on any workstation line up instead of forking the chain.
+Each row's seal covers a canonical encoding of the row and the previous row's seal:
+HMAC-SHA-256 under the *audit key* (derived from the practice key, which the database
+does not hold) from ``audit_head.keyed_from`` on, plain SHA-256 for rows written before a
+practice was upgraded to the keyed chain. Someone who can write rows but does not have
+the practice key cannot forge a seal: an edited, inserted or removed row is detected.
+The chain head (last id and seal) lives in ``audit_head``; appending locks it, so
+concurrent writers on any workstation line up instead of forking the chain.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha256
-from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from emr_desktop.domain.audit import ChainReport
+from emr_desktop.errors import PracticeError
 from emr_desktop.models.audit import AuditHead, AuditLog
 
 GENESIS_HASH = "0" * 64
+# Where a Session carries the audit key (set by persistence.database for each session).
+KEY_INFO = "emr_audit_key"
+HEAD_INFO = "emr_audit_head"
+
+
+def audit_key(practice_key: bytes) -> bytes:
+    """The key that seals audit rows, derived from (and useless without) the practice key."""
+    return hmac.digest(practice_key, b"emr-desktop audit chain v2", "sha256")
+
+
+def seal(key: bytes | None, canonical: str) -> str:
+    """The seal (hex) of a canonical row: HMAC-SHA-256 with a key, SHA-256 without."""
+    data = canonical.encode("utf-8")
+    return hmac.digest(key, data, "sha256").hex() if key is not None else sha256(data).hexdigest()
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -37,11 +55,11 @@ def _naive_ts(value: dt.datetime) -> str:
     return value.isoformat(timespec="microseconds") + "Z"
 
 
-def _digest(fields: list[object]) -> str:
-    return sha256(_canonical(*fields).encode("utf-8")).hexdigest()
+def _digest(fields: list[object], key: bytes | None) -> str:
+    return seal(key, canonical(*fields))
 
 
-def _canonical(
+def canonical(
     rid: object,
     ts: object,
     uid: object,
@@ -88,7 +106,7 @@ def _canonical(
     return _ENCODER.encode([rid, ts, uid, uname, ws, action, entity, eid, pid, details, prev])
 
 
-def _stored_ts(value: object) -> str:
+def stored_ts(value: object) -> str:
     """The canonical time of a value read straight from the driver (text on SQLite)."""
     if type(value) is str and len(value) == 26 and value[10] == " ":
         # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" (naive UTC): the canonical form but
@@ -114,8 +132,9 @@ def row_hash(
     patient_id: int | None,
     details: str,
     prev_hash: str,
+    key: bytes | None = None,
 ) -> str:
-    """SHA-256 (hex) of the canonical encoding of one audit row."""
+    """The seal (hex) of the canonical encoding of one audit row (keyed when ``key``)."""
     return _digest(
         [
             id,
@@ -129,7 +148,8 @@ def row_hash(
             patient_id,
             details,
             prev_hash,
-        ]
+        ],
+        key,
     )
 
 
@@ -149,12 +169,7 @@ class AuditEntry:
 
 def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = None) -> AuditLog:
     """Add ``entry`` as the next row of the chain, inside the caller's transaction."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, last_id=0, last_hash=GENESIS_HASH)
-        session.add(head)
+    head, key = _locked_head(session)
     occurred = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     # Normally last_id is the table's highest id. If rows were inserted behind the
     # application's back, step past them: the app keeps working (logins must not fail)
@@ -174,13 +189,42 @@ def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = Non
         "details": entry.details,
         "prev_hash": head.last_hash,
     }
-    digest = row_hash(**fields)  # type: ignore[arg-type]
+    digest = row_hash(**fields, key=_key_for(head, key, new_id))  # type: ignore[arg-type]
     row = AuditLog(**fields, hash=digest)
     session.add(row)
     head.last_id = new_id
     head.last_hash = digest
     session.flush()
+    session.info[HEAD_INFO] = (new_id, digest, head.keyed_from)
     return row
+
+
+def _locked_head(session: Session) -> tuple[AuditHead, bytes | None]:
+    """The chain head, locked for this transaction (made on the first append), and the
+    session's audit key."""
+    key: bytes | None = session.info.get(KEY_INFO)
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, last_id=0, last_hash=GENESIS_HASH, keyed_from=1 if key else None)
+        session.add(head)
+        session.flush()
+    elif head.keyed_from is None and key is not None:
+        head.keyed_from = head.last_id + 1  # an unkeyed chain is sealed from here on
+    return head, key
+
+
+def _key_for(head: AuditHead, key: bytes | None, row_id: int) -> bytes | None:
+    """The key that seals row ``row_id`` (None: plain SHA-256, before the keyed part)."""
+    if head.keyed_from is None or row_id < head.keyed_from:
+        return None
+    if key is None:
+        raise PracticeError(
+            "The audit log is sealed with the practice key, which this connection does not "
+            "have; open the practice the usual way."
+        )
+    return key
 
 
 def append_many(
@@ -190,13 +234,7 @@ def append_many(
 
     Same chain, same hashes as ``append``; rows are written with bulk inserts.
     """
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, last_id=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
+    head, key = _locked_head(session)
     last_id, last_hash = head.last_id, head.last_hash
     batch: list[dict[str, object]] = []
     for occurred, entry in entries:
@@ -214,7 +252,7 @@ def append_many(
             "details": entry.details,
             "prev_hash": last_hash,
         }
-        last_hash = row_hash(**fields)  # type: ignore[arg-type]
+        last_hash = row_hash(**fields, key=_key_for(head, key, last_id))  # type: ignore[arg-type]
         batch.append({**fields, "hash": last_hash})
         if len(batch) >= chunk:
             session.execute(insert(AuditLog), batch)
@@ -223,124 +261,5 @@ def append_many(
         session.execute(insert(AuditLog), batch)
     head.last_id, head.last_hash = last_id, last_hash
     session.flush()
+    session.info[HEAD_INFO] = (last_id, last_hash, head.keyed_from)
     return last_id
-
-
-_COLUMNS = (
-    "id",
-    "occurred_at",
-    "user_id",
-    "username",
-    "workstation",
-    "action",
-    "entity",
-    "entity_id",
-    "patient_id",
-    "details",
-    "prev_hash",
-    "hash",
-)
-
-
-def _cursor_rows(conn: Connection, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Any]:
-    """Rows straight from the driver cursor: no SQLAlchemy result processing (verify
-    reads a million rows, and the time column stays text for ``_stored_ts``)."""
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(10_000):
-            yield from batch
-    finally:
-        cursor.close()
-
-
-def _python_matches(row: Any) -> bool:
-    """Whether a row (all ``_COLUMNS``) still has the hash it was written with."""
-    rid, occurred, uid, uname, ws, action, entity, eid, pid, details, prev, digest = row
-    try:
-        ts = _stored_ts(occurred)
-    except (TypeError, ValueError):
-        return False  # a time no one could have written: the row was edited
-    canonical = _canonical(rid, ts, uid, uname, ws, action, entity, eid, pid, details, prev)
-    return bool(digest == sha256(canonical.encode("utf-8")).hexdigest())
-
-
-# On SQLite the canonical text is built by the database itself: json_array() writes the
-# same compact JSON as _ENCODER (UTF-8 kept, the same escapes), and the stored time
-# "YYYY-MM-DD HH:MM:SS.ffffff" becomes "YYYY-MM-DDTHH:MM:SS.ffffffZ". Python then only
-# hashes one string per row, about three times faster. A row whose SQL-built text does
-# not hash right is checked again the Python way before it is called changed, so an
-# escaping difference could only cost time, never raise a false alarm.
-_SQLITE_CANONICAL = (
-    "SELECT id, prev_hash, hash, json_array(id,"
-    " CASE WHEN length(occurred_at) = 26 AND substr(occurred_at, 11, 1) = ' '"
-    " THEN substr(occurred_at, 1, 10) || 'T' || substr(occurred_at, 12) || 'Z' END,"
-    " user_id, username, workstation, action, entity, entity_id, patient_id, details,"
-    " prev_hash) FROM audit_log ORDER BY id"
-)
-_ONE_ROW = f"SELECT {', '.join(_COLUMNS)} FROM audit_log WHERE id = ?"
-_ALL_ROWS = f"SELECT {', '.join(_COLUMNS)} FROM audit_log ORDER BY id"
-
-
-def _checked(conn: Connection) -> Iterator[tuple[int, str, str, bool]]:
-    """(id, prev_hash, hash, whether the hash matches the content) of every row, by id."""
-    if conn.dialect.name != "sqlite":
-        for row in _cursor_rows(conn, _ALL_ROWS):
-            yield row[0], row[-2], row[-1], _python_matches(row)
-        return
-    for rid, prev, digest, canonical in _cursor_rows(conn, _SQLITE_CANONICAL):
-        ok = digest == sha256(canonical.encode("utf-8")).hexdigest()
-        if not ok:
-            ok = any(_python_matches(row) for row in _cursor_rows(conn, _ONE_ROW, (rid,)))
-        yield rid, prev, digest, ok
-
-
-def verify(conn: Connection) -> ChainReport:
-    """Walk the whole chain; report the first row that was edited, removed or inserted."""
-    prev_hash = GENESIS_HASH
-    expected_id = 1
-    count = 0
-    for rid, prev, digest, matches in _checked(conn):
-        count += 1
-        if rid != expected_id:
-            missing = "missing" if rid > expected_id else "out of order"
-            return ChainReport(
-                False,
-                count,
-                rid,
-                digest,
-                rid,
-                f"row {expected_id} is {missing} before row {rid} (deleted or inserted row)",
-            )
-        if prev != prev_hash:
-            return ChainReport(
-                False,
-                count,
-                rid,
-                digest,
-                rid,
-                f"row {rid} does not follow the row before it (a row was deleted or inserted)",
-            )
-        if not matches:
-            return ChainReport(
-                False, count, rid, digest, rid, f"row {rid} was changed after it was written"
-            )
-        prev_hash = digest
-        expected_id += 1
-    last_id = expected_id - 1
-    head = conn.execute(
-        select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
-    ).first()
-    head_id, head_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
-    if (head_id, head_hash) != (last_id, prev_hash):
-        bad = min(head_id, last_id) + 1
-        return ChainReport(
-            False,
-            count,
-            last_id,
-            prev_hash,
-            bad,
-            f"the chain ends at row {last_id} but its head says row {head_id} "
-            "(rows were removed from or added to the end)",
-        )
-    return ChainReport(True, count, last_id, prev_hash)

@@ -132,6 +132,8 @@ def sqlcipher_engine(path: Path, key: bytes | None, *, create: bool = False, **k
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
             cur.execute("PRAGMA foreign_keys = ON")
+            # REPLACE then fires delete triggers (the audit log refuses them).
+            cur.execute("PRAGMA recursive_triggers = ON")
             cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             cur.execute("PRAGMA temp_store = MEMORY")
         finally:

@@ -7,10 +7,11 @@ current is one SELECT, and start-up should not pay ~0.2 s of imports for it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exc, text
+from sqlalchemy import Connection, exc, text
 
 from emr_desktop.persistence.backup import copy_database
 from emr_desktop.persistence.database import Database
@@ -46,7 +47,7 @@ def newest_file_revision() -> str:
 
 def current_revision(db: Database) -> str | None:
     """The database's schema revision (None for an empty database)."""
-    with db.engine.connect() as conn:
+    with db.read_connection() as conn:
         try:
             found = conn.scalar(text("SELECT version_num FROM alembic_version"))
             return None if found is None else str(found)
@@ -54,10 +55,13 @@ def current_revision(db: Database) -> str | None:
             return None
 
 
-def upgrade(db: Database, backup_dir: Path | None) -> Path | None:
+def upgrade(
+    db: Database, backup_dir: Path | None, *, lock: Callable[[Connection], None] | None = None
+) -> Path | None:
     """Migrate to the newest schema; returns the copy kept beforehand, if one was made.
 
-    A database with no schema yet (a new practice) is migrated without a copy.
+    A database with no schema yet (a new practice) is migrated without a copy. ``lock``
+    runs first in the migration's transaction (a server's migration lock).
     """
     current = current_revision(db)
     if current == newest_file_revision():
@@ -72,6 +76,17 @@ def upgrade(db: Database, backup_dir: Path | None) -> Path | None:
         copy_database(db, kept)
     cfg = _config()
     with db.engine.begin() as conn:
+        if lock is not None:
+            lock(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return kept
+
+
+def upgrade_to(conn: Connection, revision: str) -> None:
+    """Migrate the schema on ``conn`` (in the caller's transaction) to ``revision``."""
+    from alembic import command
+
+    cfg = _config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)

@@ -15,6 +15,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError
 
 SERVICE = "emr-desktop database key"
+SERVER_SERVICE = "emr-desktop server password"
 DISABLE_ENV = "EMR_NO_KEYRING"
 
 
@@ -42,15 +43,32 @@ def usable_backend() -> KeyringBackend | None:
     return backend if _is_acceptable(backend) else None
 
 
-def load_key(practice_id: str) -> bytes | None:
-    """The database key stored for this practice, if the keyring has one."""
+def load_secret(service: str, name: str) -> str | None:
+    """A secret this user's keyring keeps under (service, name), if it has one."""
     backend = usable_backend()
     if backend is None:
         return None
     try:
-        value = backend.get_password(SERVICE, practice_id)
+        return backend.get_password(service, name) or None
     except (KeyringError, OSError):
         return None
+
+
+def store_secret(service: str, name: str, value: str) -> bool:
+    """Keep a secret in the keyring; False when there is no safe keyring."""
+    backend = usable_backend()
+    if backend is None:
+        return False
+    try:
+        backend.set_password(service, name, value)
+    except (KeyringError, OSError):
+        return False
+    return True
+
+
+def load_key(practice_id: str) -> bytes | None:
+    """The database key stored for this practice, if the keyring has one."""
+    value = load_secret(SERVICE, practice_id)
     if not value:
         return None
     try:
@@ -61,14 +79,7 @@ def load_key(practice_id: str) -> bytes | None:
 
 def store_key(practice_id: str, key: bytes) -> bool:
     """Remember the key in the keyring; False when there is no safe keyring."""
-    backend = usable_backend()
-    if backend is None:
-        return False
-    try:
-        backend.set_password(SERVICE, practice_id, key.hex())
-    except (KeyringError, OSError):
-        return False
-    return True
+    return store_secret(SERVICE, practice_id, key.hex())
 
 
 def forget_key(practice_id: str) -> None:

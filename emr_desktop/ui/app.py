@@ -17,8 +17,9 @@ from emr_desktop.logs import setup_logging
 from emr_desktop.paths import data_dir as default_data_dir
 from emr_desktop.paths import demo_data_dir
 from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.services.practice.settings import SettingsService
-from emr_desktop.services.practice.store import Database, PracticePaths, open_practice
+from emr_desktop.services.practice.store import Database, open_practice
 from emr_desktop.ui.login_dialog import LoginDialog
 
 
@@ -42,10 +43,25 @@ def _ask_passphrase() -> str:
     return str(text)
 
 
+def _ask_server_password() -> str:
+    if os.environ.get("EMR_SERVER_PASSWORD"):
+        return os.environ["EMR_SERVER_PASSWORD"]
+    text, ok = QInputDialog.getText(
+        None,
+        "Practice server",
+        "This computer does not have the practice server's password saved.\n"
+        "Enter the password (the clinic's IT person has it):",
+        QLineEdit.EchoMode.Password,
+    )
+    if not ok:
+        raise _Cancelled
+    return str(text)
+
+
 def _open(root: Path) -> Database:
     while True:
         try:
-            return open_practice(root, _ask_passphrase)
+            return open_practice(root, _ask_passphrase, server_password=_ask_server_password)
         except WrongPassphrase as err:
             QMessageBox.warning(None, "Wrong passphrase", err.message)
 
@@ -75,15 +91,15 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     app.setApplicationName("emr-desktop")
     app.setApplicationVersion(__version__)
     setup_logging("emr-desktop")
-    root = demo_data_dir() if demo and not data_dir else default_data_dir(data_dir)
     try:
+        root = demo_data_dir() if demo and not data_dir else default_data_dir(data_dir)
         if demo:
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 db = open_or_create_demo(root)
             finally:
                 QApplication.restoreOverrideCursor()
-        elif not PracticePaths(root).exists():
+        elif not PracticePaths(root).in_use():
             from emr_desktop.ui.setup_wizard import SetupWizard  # first run only
 
             wizard = SetupWizard(root)

@@ -11,12 +11,14 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from emr_desktop.errors import (
+    BusyError,
     ConflictError,
     DuplicateError,
     EmrError,
     LockedRecordError,
     NotFound,
     PermissionDenied,
+    SessionEnded,
     ValidationError,
 )
 
@@ -24,6 +26,8 @@ T = TypeVar("T")
 log = logging.getLogger("emr_desktop.ui")
 
 _TITLES: dict[type[EmrError], str] = {
+    SessionEnded: "Signed out",
+    BusyError: "Please try again",
     ValidationError: "Please check the form",
     PermissionDenied: "Not allowed",
     ConflictError: "Changed by someone else",

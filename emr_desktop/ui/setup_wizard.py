@@ -1,4 +1,5 @@
-"""First run: practice details, the first administrator, the practice passphrase."""
+"""First run: a new practice here (details, first administrator, passphrase) or this PC
+joining the practice server."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from emr_desktop.reports.recovery_sheet import recovery_sheet_pdf
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.details import PracticeService
 from emr_desktop.services.practice.store import Database, create_practice, practice_id
+from emr_desktop.ui.join_page import ChoicePage, JoinPage, password_edit
 
 _EXPLAIN = (
     "The practice passphrase protects the key of the encrypted database and of every "
@@ -31,11 +33,7 @@ _EXPLAIN = (
 )
 
 
-def _password(name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setAccessibleName(name)
-    return edit
+CHOICE, PRACTICE, ADMIN, SECRET, JOIN = range(5)
 
 
 class SetupWizard(QWizard):
@@ -73,8 +71,8 @@ class SetupWizard(QWizard):
         self.fields["username"].setAccessibleName("Administrator username")
         self.fields["full_name"] = QLineEdit()
         self.fields["full_name"].setAccessibleName("Administrator full name")
-        self.fields["password"] = _password("Administrator password")
-        self.fields["password2"] = _password("Repeat the administrator password")
+        self.fields["password"] = password_edit("Administrator password")
+        self.fields["password2"] = password_edit("Repeat the administrator password")
         form.addRow("Username", self.fields["username"])
         form.addRow("Full name", self.fields["full_name"])
         form.addRow("Password", self.fields["password"])
@@ -86,8 +84,8 @@ class SetupWizard(QWizard):
         explain = QLabel(_EXPLAIN)
         explain.setWordWrap(True)
         form.addRow(explain)
-        self.fields["passphrase"] = _password("Practice passphrase")
-        self.fields["passphrase2"] = _password("Repeat the practice passphrase")
+        self.fields["passphrase"] = password_edit("Practice passphrase")
+        self.fields["passphrase2"] = password_edit("Repeat the practice passphrase")
         form.addRow("Passphrase", self.fields["passphrase"])
         form.addRow("Repeat passphrase", self.fields["passphrase2"])
         self.sheet = QCheckBox("Save a printable recovery sheet (PDF) when done")
@@ -98,20 +96,39 @@ class SetupWizard(QWizard):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Setup error")
         form.addRow(self.error)
-        for page in (practice, admin, secret):
-            self.addPage(page)
+        self.choice = ChoicePage()
+        self.join = JoinPage(data_dir)
+        for number, page in enumerate((self.choice, practice, admin, secret, self.join)):
+            self.setPage(number, page)
+
+    def nextId(self) -> int:
+        """Qt override: the choice leads to the new-practice pages or the join page."""
+        page = self.currentId()
+        if page == CHOICE:
+            return PRACTICE if self.choice.new_here.isChecked() else JOIN
+        if page in (SECRET, JOIN):
+            return -1
+        return page + 1
+
+    def accept(self) -> None:
+        """Qt override: the joined server's database, when that was the choice."""
+        if self.join.database is not None:
+            self.database = self.join.database
+        super().accept()
 
     def validateCurrentPage(self) -> bool:
         """Create the practice when the last page is confirmed; errors stay on the page."""
         f = {k: e.text() for k, e in self.fields.items()}
         page = self.currentId()
-        if page == 0 and not f["name"].strip():
+        if page in (CHOICE, JOIN):
+            return super().validateCurrentPage()
+        if page == PRACTICE and not f["name"].strip():
             QMessageBox.warning(self, "Practice name", "The practice name is required.")
             return False
-        if page == 1 and f["password"] != f["password2"]:
+        if page == ADMIN and f["password"] != f["password2"]:
             QMessageBox.warning(self, "Password", "The two passwords do not match.")
             return False
-        if page != 2:
+        if page != SECRET:
             return True
         if f["passphrase"] != f["passphrase2"]:
             self.error.setText("The two passphrases do not match.")

@@ -143,7 +143,7 @@ class AllergyService:
         """Record an allergy; clears "no known allergies"; an active duplicate is refused."""
         require(actor, Permission.ALLERGY_RECORD)
         c = clean_allergy(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             _refuse_duplicate(s, patient.id, c.substance)
             a = Allergy(
@@ -166,7 +166,7 @@ class AllergyService:
         """Save an edited allergy; ConflictError if someone saved since ``expected_version``."""
         require(actor, Permission.ALLERGY_RECORD)
         c = clean_allergy(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = self._load(s, allergy_id, expected_version)
             if a.status == RecordStatus.ACTIVE:
                 _refuse_duplicate(s, a.patient_id, c.substance, exclude_id=a.id)
@@ -197,7 +197,7 @@ class AllergyService:
         new = v.choice("status", RecordStatus, status)
         if new == RecordStatus.ACTIVE:
             raise ValidationError("status", "must be inactive or entered-in-error")
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = self._load(s, allergy_id, expected_version)
             old = a.status
             a.status = new
@@ -217,7 +217,7 @@ class AllergyService:
     ) -> list[AllergyRow]:
         """The patient's allergies: active first, worst severity first, then by substance."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             stmt = select(Allergy).where(Allergy.patient_id == patient_id)
             if not include_inactive:
@@ -236,7 +236,7 @@ class AllergyService:
     def mark_no_known_allergies(self, actor: Actor, patient_id: int) -> None:
         """Record that the patient reports no known allergies (refused if any is active)."""
         require(actor, Permission.ALLERGY_RECORD)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             active = len(_active(s, patient.id))
             if active:

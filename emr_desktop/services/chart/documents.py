@@ -81,7 +81,7 @@ class DocumentService:
         data = bytes(content)
         kind = check_file(data, media_type)
         v.not_future("document date", document_date)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             doc = Document(
                 patient_id=patient.id,
@@ -109,7 +109,7 @@ class DocumentService:
     def list(self, actor: Actor, patient_id: int) -> list[DocumentRow]:
         """The chart's documents, newest first, without their bytes."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             docs = list(s.scalars(select(Document).where(Document.patient_id == patient_id)))
             # By the document's own date (when it was written), else the day it was attached.
@@ -123,7 +123,7 @@ class DocumentService:
     def content(self, actor: Actor, document_id: int) -> tuple[DocumentRow, bytes]:
         """One document with its bytes, for viewing; audited as a view of the chart."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             doc = s.get(Document, document_id, options=[undefer(Document.content)])
             if doc is None:
                 raise NotFound("That document does not exist.")

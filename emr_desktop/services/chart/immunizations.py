@@ -49,7 +49,7 @@ class ImmunizationService:
             "route": v.text("route", data.route, max_len=60),
             "given_by": v.text("given by", data.given_by, max_len=200),
         }
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             if data.given_on < patient.birth_date:
                 raise ValidationError("date given", "cannot be before the patient's date of birth")
@@ -77,7 +77,7 @@ class ImmunizationService:
     def mark_entered_in_error(self, actor: Actor, immunization_id: int) -> ImmunizationRow:
         """Mark a vaccine entry as entered in error; it stays in the record, struck out."""
         require(actor, Permission.IMMUNIZATION_RECORD)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             row = s.get(Immunization, immunization_id)
             if row is None:
                 raise NotFound("That immunization does not exist.")
@@ -100,7 +100,7 @@ class ImmunizationService:
     ) -> list[ImmunizationRow]:
         """The patient's immunizations, newest first (entries in error only when asked)."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             stmt = select(Immunization).where(Immunization.patient_id == patient_id)
             if not include_entered_in_error:

@@ -159,7 +159,7 @@ class MedicationService:
     ) -> builtins.list[MedicationRow]:
         """The patient's medications, active first, then by name."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             stmt = select(Medication).where(Medication.patient_id == patient_id)
             if not include_stopped:
@@ -177,7 +177,7 @@ class MedicationService:
         """Add a medication the patient reports taking (prescribed elsewhere, or bought)."""
         require(actor, Permission.MEDICATION_EDIT)
         cleaned, looked_up = _clean(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             m = Medication(
                 patient_id=patient.id,
@@ -219,7 +219,7 @@ class MedicationService:
         why = v.text("reason", reason, max_len=300, required=True)
         stop = stop_date or dt.date.today()
         v.not_future("stop date", stop)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             m = s.get(Medication, medication_id)
             if m is None:
                 raise NotFound("That medication-list entry does not exist.")

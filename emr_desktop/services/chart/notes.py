@@ -214,7 +214,7 @@ class NoteService:
         reason = v.text("reason for visit", reason, max_len=MAX_REASON_CHARS)
         if provider_id is None and actor.role is Role.PHYSICIAN:
             provider_id = actor.user_id
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             if provider_id is not None:
                 provider = s.get(User, provider_id)
@@ -272,7 +272,7 @@ class NoteService:
             "plan": section_text("plan", plan),
             "reason": v.text("reason for visit", reason, max_len=MAX_REASON_CHARS),
         }
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             enc = _encounter(s, encounter_id)
             _may_edit_draft(actor, enc)
             _check_version(enc, expected_version)
@@ -297,7 +297,7 @@ class NoteService:
     def sign(self, actor: Actor, encounter_id: int, *, expected_version: int) -> Note:
         """Sign the note: it becomes read-only; later changes are addenda."""
         require(actor, Permission.NOTE_SIGN)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             enc = _encounter(s, encounter_id)
             if enc.status is NoteStatus.SIGNED:
                 raise LockedRecordError("This note is already signed; add an addendum instead.")
@@ -333,7 +333,7 @@ class NoteService:
             max_len=MAX_ADDENDUM_CHARS,
             required=True,
         )
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             enc = _encounter(s, encounter_id, with_addenda=True)
             if enc.status is not NoteStatus.SIGNED:
                 raise ValidationError(
@@ -357,7 +357,7 @@ class NoteService:
     def get(self, actor: Actor, encounter_id: int) -> Note:
         """The whole note with its addenda."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             enc = _encounter(s, encounter_id, with_addenda=True)
             return _note_with_names(s, enc, list(enc.addenda))
 
@@ -370,7 +370,7 @@ class NoteService:
             raise ValidationError("offset", "cannot be negative")
         if not 1 <= limit <= MAX_PAGE:
             raise ValidationError("page size", f"must be between 1 and {MAX_PAGE}")
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             where = Encounter.patient_id == patient_id
             total = s.scalar(select(func.count()).select_from(Encounter).where(where)) or 0
             if not total:
@@ -387,7 +387,7 @@ class NoteService:
         require(actor, Permission.NOTE_DRAFT)
         if user_id != actor.user_id and Permission.NOTE_SIGN not in permissions_for(actor.role):
             raise PermissionDenied("You may list only your own draft notes.")
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return _rows(
                 s,
                 Encounter.status == NoteStatus.DRAFT,

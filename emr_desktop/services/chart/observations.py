@@ -200,7 +200,7 @@ class ObservationService:
         """Record one set of vitals; BMI comes from this weight and this or the last height."""
         require(actor, Permission.VITALS_RECORD)
         when, values = clean_vitals(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             _not_before_birth("time measured", patient, when)
             row = VitalSigns(
@@ -228,7 +228,7 @@ class ObservationService:
     ) -> Page[VitalsRow]:
         """A page of the patient's vital signs, newest first."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             where = VitalSigns.patient_id == patient_id
             total = s.scalar(select(func.count()).select_from(VitalSigns).where(where)) or 0
@@ -263,14 +263,14 @@ class ObservationService:
         if since is not None:
             stmt = stmt.where(VitalSigns.measured_at >= since)
         stmt = stmt.order_by(VitalSigns.measured_at, VitalSigns.id)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return [(when, float(value)) for when, value in s.execute(stmt)]
 
     def record_lab(self, actor: Actor, patient_id: int, data: LabInput) -> LabRow:
         """Record a lab result; the flag is computed from the range unless given."""
         require(actor, Permission.LAB_RECORD)
         columns = clean_lab(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             _not_before_birth("collection time", patient, columns["collected_at"])
             row = LabResult(patient_id=patient.id, recorded_by_id=actor.user_id, **columns)
@@ -292,7 +292,7 @@ class ObservationService:
     ) -> Page[LabRow]:
         """A page of the patient's lab results, newest collected first."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             where = [LabResult.patient_id == patient_id]
             if abnormal_only:
@@ -310,7 +310,7 @@ class ObservationService:
     def lab_series(self, actor: Actor, patient_id: int, loinc: str) -> list[LabRow]:
         """Every result of one test (by LOINC code), oldest first, for a trend."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             rows = s.scalars(
                 select(LabResult)
@@ -322,7 +322,7 @@ class ObservationService:
     def lab_tests_for(self, actor: Actor, patient_id: int) -> list[tuple[str, str, int]]:
         """(LOINC, name, number of results) of each coded test the patient has, by name."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             rows = s.execute(
                 select(LabResult.loinc, func.max(LabResult.name), func.count(LabResult.id))

@@ -139,7 +139,7 @@ class ProblemService:
         """Add a problem; a second active entry with the same code is refused."""
         require(actor, Permission.PROBLEM_EDIT)
         c = clean_problem(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             _check_patient_dates(patient, c.onset_date)
             if c.status == ProblemStatus.ACTIVE:
@@ -163,7 +163,7 @@ class ProblemService:
         """Save an edited problem; ConflictError if someone saved since ``expected_version``."""
         require(actor, Permission.PROBLEM_EDIT)
         c = clean_problem(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             p = self._load(s, problem_id, expected_version)
             _check_patient_dates(get_patient(s, p.patient_id), c.onset_date)
             if c.status == ProblemStatus.ACTIVE:
@@ -194,7 +194,7 @@ class ProblemService:
     ) -> ProblemRow:
         """Mark a problem resolved (today unless a date is given; not before its onset)."""
         require(actor, Permission.PROBLEM_EDIT)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             p = self._load(s, problem_id, expected_version)
             if p.status == ProblemStatus.RESOLVED:
                 raise ValidationError("status", "this problem is already resolved")
@@ -213,7 +213,7 @@ class ProblemService:
     def reactivate(self, actor: Actor, problem_id: int, *, expected_version: int) -> ProblemRow:
         """Make a resolved or inactive problem active again (a recurrence)."""
         require(actor, Permission.PROBLEM_EDIT)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             p = self._load(s, problem_id, expected_version)
             if p.status == ProblemStatus.ACTIVE:
                 raise ValidationError("status", "this problem is already active")
@@ -235,7 +235,7 @@ class ProblemService:
     ) -> list[ProblemRow]:
         """The problem list: active first, then by onset (newest first, unknown onset last)."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             stmt = select(Problem).where(Problem.patient_id == patient_id)
             if not include_resolved:

@@ -85,7 +85,7 @@ class ChartService:
     def open(self, actor: Actor, patient_id: int) -> ChartSummary:
         """The banner and summary of the chart; writes one 'chart_open' audit row."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             result = load_summary(s, patient_id)
             pid = result.banner.patient_id
             record(s, actor, "chart_open", entity="patient", entity_id=pid, patient_id=pid)
@@ -97,7 +97,7 @@ class ChartService:
         Not a new opening of the chart, so not audited again.
         """
         require(actor, Permission.CHART_VIEW)
-        with self._db.reading() as s:
+        with self._db.reading(actor) as s:
             return load_summary(s, patient_id)
 
 

@@ -86,7 +86,7 @@ class ExportService:
         sections = effective_sections(request)
         everything = request.kind is ExportKind.CHART
         now = dt.datetime.now().astimezone()
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id)
             summary = load_summary(s, patient.id)
             notes = (
@@ -134,7 +134,7 @@ class ExportService:
         if request.kind is ExportKind.REFERRAL:
             require(actor, Permission.REFERRAL_MANAGE)
         sections = effective_sections(request)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=request.kind is ExportKind.REFERRAL)
             pid = patient.id
             referral_id = self._mark_sent(s, actor, pid, request)

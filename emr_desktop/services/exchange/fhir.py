@@ -139,7 +139,7 @@ class FhirService:
         """One patient's chart as the JSON of a FHIR R4 Bundle; audited as an export."""
         require(actor, Permission.CHART_VIEW)
         require(actor, Permission.CHART_EXPORT)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return self._export(s, actor, patient_id)
 
     def _export(self, s: Session, actor: Actor, patient_id: int) -> bytes:
@@ -170,7 +170,7 @@ class FhirService:
         """
         require(actor, Permission.CHART_VIEW)
         require(actor, Permission.CHART_EXPORT)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patients = s.execute(
                 select(Patient.id, Patient.mrn)
                 .where(Patient.merged_into_id.is_(None))
@@ -182,7 +182,7 @@ class FhirService:
         self, patients: list[tuple[int, str]], actor: Actor, progress: Progress | None
     ) -> Iterator[tuple[str, bytes]]:
         for done, (pid, mrn) in enumerate(patients, start=1):
-            with self._db.unit_of_work() as s:
+            with self._db.unit_of_work(actor) as s:
                 data = self._export(s, actor, pid)
             yield mrn, data
             if progress:
@@ -198,7 +198,7 @@ class FhirService:
         """
         require(actor, Permission.FHIR_IMPORT)
         content = read_bundle(bundle)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return store_bundle(s, actor, content, source)
 
     def import_files(

@@ -122,7 +122,7 @@ class ReferralService:
         """Write a referral (a draft until marked sent)."""
         require(actor, Permission.REFERRAL_MANAGE)
         columns = clean_referral(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             r = add_referral(s, actor, patient.id, data, columns=columns)
             return self._row(s, r)
@@ -133,7 +133,7 @@ class ReferralService:
         """Save an edited referral; completed and cancelled ones are closed to edits."""
         require(actor, Permission.REFERRAL_MANAGE)
         columns = clean_referral(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             r = self._load(s, referral_id, expected_version)
             if r.status in _CLOSED:
                 raise LockedRecordError(f"This referral is {r.status.value} and cannot be edited.")
@@ -174,7 +174,7 @@ class ReferralService:
         if sent_date is not None and new != S.SENT:
             raise ValidationError("sent date", "applies only when marking the referral sent")
         v.not_future("sent date", sent_date)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             r = self._load(s, referral_id, expected_version)
             old = r.status
             if new not in TRANSITIONS[old]:
@@ -200,7 +200,7 @@ class ReferralService:
     def list(self, actor: Actor, patient_id: int) -> list[ReferralRow]:
         """The patient's referrals, newest first."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             rows = list(
                 s.scalars(

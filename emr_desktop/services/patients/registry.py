@@ -170,7 +170,7 @@ class PatientService:
         """
         require(actor, Permission.PATIENT_REGISTER)
         cleaned, mobile, home = clean_input(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             candidates = find_duplicates(s, cleaned, mobile, home)
             if candidates and not confirm_not_duplicate:
                 raise DuplicateError(
@@ -196,7 +196,7 @@ class PatientService:
     def get(self, actor: Actor, patient_id: int) -> PatientDetails:
         """Full demographics (no clinical content)."""
         require(actor, Permission.PATIENT_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             p = get_patient(s, patient_id)
             record(s, actor, "patient_view", entity="patient", entity_id=p.id, patient_id=p.id)
             return details(s, p)
@@ -204,7 +204,7 @@ class PatientService:
     def by_mrn(self, actor: Actor, mrn: str) -> PatientSummary:
         """The patient with this MRN."""
         require(actor, Permission.PATIENT_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return summary(patient_by_mrn(s, mrn))
 
     def search(
@@ -215,7 +215,7 @@ class PatientService:
         An empty text lists patients alphabetically. ``limit`` 0 means no limit.
         """
         require(actor, Permission.PATIENT_VIEW)
-        with self._db.reading() as s:
+        with self._db.reading(actor) as s:
             ids = search_ids(s, text, limit=limit, include_inactive=include_inactive)
             if not ids:
                 return []
@@ -239,7 +239,7 @@ class PatientService:
             .order_by(last.desc())
             .limit(limit)
         )
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             ids = [row.patient_id for row in s.execute(stmt)]
             by_id = {
                 p.id: p
@@ -253,7 +253,7 @@ class PatientService:
         """Who this might already be, without registering anything (for the form's warning)."""
         require(actor, Permission.PATIENT_REGISTER)
         cleaned, mobile, home = clean_input(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return find_duplicates(s, cleaned, mobile, home)
 
     def update(
@@ -262,7 +262,7 @@ class PatientService:
         """Save edited demographics; ConflictError if someone saved since ``expected_version``."""
         require(actor, Permission.PATIENT_REGISTER)
         cleaned, mobile, home = clean_input(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             p = get_patient(s, patient_id, writable=True)
             if p.version != expected_version:
                 raise ConflictError(
@@ -293,7 +293,7 @@ class PatientService:
         """Deactivate (moved away, deceased, ...) or reactivate a patient; nothing is deleted."""
         require(actor, Permission.PATIENT_REGISTER)
         why = v.text("reason", reason, max_len=300, required=not active)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             p = get_patient(s, patient_id, writable=True)
             p.active = active
             record(
@@ -315,7 +315,7 @@ class PatientService:
         require(actor, Permission.PATIENT_MERGE)
         if keep_id == merge_id:
             raise ValidationError("patient", "cannot be merged into itself")
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             keep = get_patient(s, keep_id, writable=True)
             gone = get_patient(s, merge_id, writable=True)
             moved = {}

@@ -105,7 +105,8 @@ def _name_match(tokens: tuple[str, ...]) -> Select[tuple[int, int]]:
                 *(
                     (
                         PatientNameToken.kind == kind,
-                        literal(base) + (PatientNameToken.token != word),
+                        # an exact word ranks above a prefix (CASE: portable, unlike bool + int)
+                        literal(base) + case((PatientNameToken.token != word, 1), else_=0),
                     )
                     for kind, base in _RANK.items()
                 ),

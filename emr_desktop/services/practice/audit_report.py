@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from emr_desktop.domain.audit import AuditFilter, AuditRecord, ChainReport
+from emr_desktop.domain.backup import BackupManifest
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.models.audit import AuditLog
-from emr_desktop.persistence import audit_chain
+from emr_desktop.persistence.audit_verify import HeadMark
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common.audit import record
@@ -72,7 +73,7 @@ class AuditService:
     ) -> list[AuditRecord]:
         """Audit rows matching ``flt``, newest first."""
         require(actor, Permission.AUDIT_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             stmt = _filtered(flt).order_by(AuditLog.id.desc()).limit(limit).offset(offset)
             rows = [_dto(r) for r in s.scalars(stmt)]
             record(s, actor, "audit_view", details={"rows": len(rows)})
@@ -82,7 +83,7 @@ class AuditService:
         """Write matching rows, oldest first, to ``out`` as CSV; returns the row count."""
         require(actor, Permission.AUDIT_VIEW)
         count = 0
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             stmt = _filtered(flt).order_by(AuditLog.id).execution_options(yield_per=2000)
             with open(out, "w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
@@ -93,19 +94,29 @@ class AuditService:
             record(s, actor, "audit_export", details={"rows": count, **_filter_details(flt)})
         return count
 
-    def verify(self, actor: Actor) -> ChainReport:
-        """Walk the whole chain; the result is itself audited."""
+    def verify(self, actor: Actor, against: BackupManifest | None = None) -> ChainReport:
+        """Walk the whole chain (and compare it with a backup's recorded head); the result
+        is itself audited."""
         require(actor, Permission.AUDIT_VIEW)
-        return verify_chain(self._db, actor)
+        return verify_chain(self._db, actor, against)
 
 
-def verify_chain(db: Database, actor: Actor | None) -> ChainReport:
+def verify_chain(
+    db: Database, actor: Actor | None, against: BackupManifest | None = None
+) -> ChainReport:
     """Verify the chain, then record that it was verified (and the outcome)."""
-    with db.engine.connect() as conn:
-        report = audit_chain.verify(conn)
-        conn.rollback()
+    marks = []
+    if against is not None:
+        marks.append(
+            HeadMark(
+                f"the backup made {against.created_at}",
+                against.audit_head_id,
+                against.audit_head_hash,
+            )
+        )
+    report = db.verify_audit(marks)
     if actor is not None:
-        with db.unit_of_work() as s:
+        with db.unit_of_work(actor) as s:
             record(
                 s,
                 actor,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from emr_desktop.domain.security import Actor, UserStatus
 from emr_desktop.errors import AuthenticationError, PasswordChangeRequired, ValidationError
 from emr_desktop.models.user import User
+from emr_desktop.persistence import sessions
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.passwords import (
     check_password_rules,
@@ -32,8 +33,8 @@ def _dummy_hash() -> str:
     return hash_password("not-a-real-password-0")
 
 
-def actor_for(user: User, workstation: str) -> Actor:
-    """The Actor for a user who just proved who they are."""
+def actor_for(user: User, workstation: str, session: str) -> Actor:
+    """The Actor for a user who just proved who they are, in login session ``session``."""
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -41,6 +42,7 @@ def actor_for(user: User, workstation: str) -> Actor:
         role=user.role,
         workstation=workstation,
         permissions=permissions_for(user.role),
+        session=session,
     )
 
 
@@ -134,7 +136,9 @@ class AuthService:
             user.password_hash = hash_password(password)
         return user
 
-    def _attempt(self, username: str, password: str, action: str) -> Actor:
+    def _attempt(
+        self, username: str, password: str, action: str, *, session: str | None = None
+    ) -> Actor:
         now = dt.datetime.now(dt.UTC)
         # A failed attempt must still commit its audit row and failure count, so the
         # error is raised only after the unit of work has committed.
@@ -146,7 +150,9 @@ class AuthService:
             except AuthenticationError as err:
                 failure = err
             else:
-                actor = actor_for(user, self._workstation)
+                # Unlocking continues the session that was locked; a login starts one.
+                token = session or sessions.start(s, user.id, self._workstation)
+                actor = actor_for(user, self._workstation, token)
                 if user.must_change_password and action == "login":
                     record(s, actor, "login_password_change_required")
                     failure = PasswordChangeRequired(
@@ -165,17 +171,21 @@ class AuthService:
         return self._attempt(username, password, "login")
 
     def unlock(self, actor: Actor, password: str) -> Actor:
-        """Unlock a locked workstation as the same user."""
-        return self._attempt(actor.username, password, "unlock")
+        """Unlock a locked workstation as the same user (the same session goes on)."""
+        with self._db.reading(actor):  # SessionEnded if it was ended meanwhile
+            pass
+        return self._attempt(actor.username, password, "unlock", session=actor.session)
 
     def lock(self, actor: Actor, *, idle: bool = False) -> None:
-        """Record that the workstation was locked (by the user or after idle time)."""
+        """Record that the workstation was locked (by the user or after idle time); locking
+        never fails, even for a session that has ended meanwhile."""
         with self._db.unit_of_work() as s:
             record(s, actor, "lock", details={"idle": idle})
 
     def logout(self, actor: Actor) -> None:
-        """Record a logout."""
+        """End the session and record the logout (also for a session already ended)."""
         with self._db.unit_of_work() as s:
+            sessions.end(s, actor.session)
             record(s, actor, "logout")
 
     def change_password(self, username: str, old_password: str, new_password: str) -> Actor:
@@ -195,7 +205,10 @@ class AuthService:
                 user.password_hash = hash_password(new_password)
                 user.must_change_password = False
                 user.last_login_at = now
-                actor = actor_for(user, self._workstation)
+                sessions.end_all(s, user.id)  # a new password ends the old sessions
+                actor = actor_for(
+                    user, self._workstation, sessions.start(s, user.id, self._workstation)
+                )
                 record(s, actor, "password_change", entity="user", entity_id=user.id)
                 record(s, actor, "login")
         if failure is not None:

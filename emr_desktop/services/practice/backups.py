@@ -20,7 +20,6 @@ from emr_desktop import __version__
 from emr_desktop.domain.backup import BackupManifest, RestoreResult
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import BackupError, DatabaseDamaged, EmrError, PermissionDenied
-from emr_desktop.persistence import audit_chain
 from emr_desktop.persistence.backup import check_file, copy_database
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import connect_raw, file_salt, probe, sqlcipher_engine
@@ -30,7 +29,16 @@ from emr_desktop.security import keystore
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common.audit import record
 from emr_desktop.services.practice.auth import AuthService
-from emr_desktop.services.practice.store import DB_NAME, KEY_NAME, PracticePaths, open_with_key
+from emr_desktop.services.practice.folder import DB_NAME, KEY_NAME, PracticePaths
+from emr_desktop.services.practice.server_backups import (
+    SERVER_FORMAT,
+    as_manifest,
+    check_server,
+    manifest_document,
+    read_server_manifest,
+    write_server_backup,
+)
+from emr_desktop.services.practice.store import open_with_key
 
 FORMAT = "emr-desktop-backup/1"
 MANIFEST = "manifest.json"
@@ -61,23 +69,14 @@ def _describe(path: Path, key: bytes) -> tuple[str, int, str]:
 
 
 def read_manifest(backup: Path) -> BackupManifest:
-    """The manifest of a backup file; BackupError if it is not one."""
-    try:
-        with zipfile.ZipFile(backup) as zf:
-            doc = json.loads(zf.read(MANIFEST))
-            names = set(zf.namelist())
-    except FileNotFoundError:
-        raise BackupError(f"There is no backup file at {backup}.") from None
-    except (zipfile.BadZipFile, KeyError, ValueError):
-        raise BackupError(
-            f"{backup.name} is not an emr-desktop backup, or it is damaged."
-        ) from None
+    """The manifest of a backup file (an embedded practice's or a server's); BackupError if
+    it is not one."""
+    doc, names = manifest_document(backup)
+    if doc.get("format") == SERVER_FORMAT:
+        return read_server_manifest(backup)
     if doc.get("format") != FORMAT or not {DB_NAME, KEY_NAME} <= names:
         raise BackupError(f"{backup.name} is not an emr-desktop backup.")
-    try:
-        return BackupManifest(**doc)
-    except TypeError:
-        raise BackupError(f"The manifest of {backup.name} is damaged.") from None
+    return as_manifest(backup, doc)
 
 
 class BackupService:
@@ -90,6 +89,8 @@ class BackupService:
     def backup(self, actor: Actor, out: Path) -> BackupManifest:
         """Write a verified backup file to ``out`` while the practice stays in use."""
         require(actor, Permission.BACKUP_RUN)
+        if self._db.on_server:
+            return write_server_backup(self._db, actor, out)
         if self._db.key is None:
             raise BackupError("Only an embedded practice database can be backed up here.")
         out = out.expanduser().resolve()
@@ -124,7 +125,7 @@ class BackupService:
         finally:
             tmp_db.unlink(missing_ok=True)
             tmp_zip.unlink(missing_ok=True)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             record(
                 s,
                 actor,
@@ -140,15 +141,15 @@ class BackupService:
     def check(self, actor: Actor) -> list[str]:
         """Integrity and cipher checks of the live database; an empty list means healthy."""
         require(actor, Permission.BACKUP_RUN)
+        if self._db.on_server:
+            return check_server(self._db, actor)
         if self._db.key is None or self._db.path is None:
-            raise BackupError("Checks of a database server are done with the server's tools.")
+            raise BackupError("The practice key is needed to check the database.")
         problems = check_file(self._db.path, self._db.key)
-        with self._db.engine.connect() as conn:
-            report = audit_chain.verify(conn)
-            conn.rollback()
+        report = self._db.verify_audit()
         if not report.ok:
             problems.append(f"audit chain: {report.problem}")
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             record(s, actor, "check", details={"problems": len(problems)})
         return problems
 
@@ -169,6 +170,11 @@ def restore_backup(
     """
     paths = PracticePaths(data_dir)
     manifest = read_manifest(backup)
+    if manifest.format == SERVER_FORMAT:
+        raise BackupError(
+            f"{backup.name} is a practice server's backup: restore it into an empty server "
+            "database with emr-admin server restore --url OWNER_ADDRESS FILE."
+        )
     if manifest.schema_revision > head_revision():
         raise BackupError("This backup was made by a newer version of emr-desktop; update first.")
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -200,9 +206,7 @@ def restore_backup(
             raise BackupError("The backup failed its integrity check: " + problems[0])
         staged_db = Database(sqlcipher_engine(staged, key), staged, key)
         try:
-            with staged_db.engine.connect() as conn:
-                report = audit_chain.verify(conn)
-                conn.rollback()
+            report = staged_db.verify_audit()
             if not report.ok:
                 raise BackupError(f"The backup's audit log does not verify: {report.problem}")
             if (report.head_id, report.head_hash) != (
@@ -282,4 +286,8 @@ def _move_live_aside(paths: PracticePaths, key: bytes) -> Path | None:
             os.replace(side, Path(str(target) + suffix))
     if paths.key.exists():
         os.replace(paths.key, paths.backups / f"replaced-{stamp}.key")
+    # The anchor recorded the replaced chain; it goes with it, and a new one starts with
+    # the restored chain (its first row after the backup is the audited restore).
+    if paths.anchor.exists():
+        os.replace(paths.anchor, paths.backups / f"replaced-{stamp}.anchor")
     return target

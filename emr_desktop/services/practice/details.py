@@ -129,8 +129,8 @@ class PracticeService:
 
     def details(self, actor: Actor) -> PracticeDetails:
         """The practice details; any logged-in user may read them (they print on documents)."""
-        del actor  # a logged-in user is all it takes; nothing here is patient data
-        with self._db.unit_of_work() as s:
+        # A logged-in user is all it takes (the session check); nothing here is patient data.
+        with self._db.unit_of_work(actor) as s:
             return load_details(s)
 
     def update_details(
@@ -143,7 +143,7 @@ class PracticeService:
         """
         require(actor, Permission.SETTINGS_MANAGE)
         cleaned = clean_details(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             current = load_details(s)
             if expected is not None and current != expected:
                 raise ConflictError(
@@ -182,7 +182,7 @@ class PracticeService:
             .where(User.role == Role.PHYSICIAN)
             .order_by(User.full_name, User.id)
         )
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return [provider_row(user, profile) for user, profile in s.execute(stmt)]
 
     def update_provider(
@@ -213,7 +213,7 @@ class PracticeService:
             "license_state": v.text("license state", license_state, max_len=20),
             "scheduled": bool(scheduled),
         }
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             user = s.get(User, user_id)
             if user is None:
                 raise NotFound("That user does not exist.")

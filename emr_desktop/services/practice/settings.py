@@ -101,7 +101,7 @@ class SettingsService:
         unknown = set(changes) - {f.name for f in fields(PracticeSettings)}
         if unknown:
             raise ValidationError(sorted(unknown)[0], "is not a setting")
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             new = replace(load_settings(s), **changes)
             changed = save_settings(s, new)
             if changed:

@@ -10,27 +10,33 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from emr_desktop.domain.security import Actor, Permission, Role
-from emr_desktop.errors import PracticeError, ValidationError
+from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.errors import PracticeError
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import file_salt, probe, sqlcipher_engine
 from emr_desktop.persistence.keyfile import KeyFile, new_database_key
 from emr_desktop.persistence.migrate import upgrade
+from emr_desktop.persistence.server import ServerProfile
 from emr_desktop.security import keystore
-from emr_desktop.security.passwords import check_password_rules
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common.audit import record
-from emr_desktop.services.practice.settings import PracticeSettings, save_settings
-from emr_desktop.services.practice.users import create_user, normalize_username
+from emr_desktop.services.practice.folder import (
+    DB_NAME,
+    KEY_NAME,
+    PARTIAL,
+    PracticePaths,
+    check_first_admin,
+    check_passphrase_rules,
+    require_empty_folder,
+    write_first_rows,
+)
+from emr_desktop.services.practice.server_practice import open_server_practice
 
 __all__ = [
     "Database",
-    "PracticePaths",
     "change_passphrase",
-    "check_passphrase_rules",
     "create_practice",
     "open_practice",
     "open_with_key",
@@ -38,49 +44,7 @@ __all__ = [
     "unlock_key",
 ]
 
-DB_NAME = "practice.db"
-KEY_NAME = "practice.key"
-PARTIAL = ".partial"
-PASSPHRASE_MIN = 12
-# Files a data directory may already hold and still count as empty for a new practice.
-_IGNORABLE = {".DS_Store", "Thumbs.db", "logs"}
-
-
-@dataclass(frozen=True)
-class PracticePaths:
-    """Where a practice's files are inside its data directory."""
-
-    root: Path
-
-    @property
-    def db(self) -> Path:
-        """The encrypted database."""
-        return self.root / DB_NAME
-
-    @property
-    def key(self) -> Path:
-        """The wrapped key file."""
-        return self.root / KEY_NAME
-
-    @property
-    def backups(self) -> Path:
-        """Automatic copies kept before migrations and restores."""
-        return self.root / "backups"
-
-    def exists(self) -> bool:
-        """Whether a finished practice lives here."""
-        return self.key.is_file()
-
-
 PassphraseProvider = Callable[[], str]
-
-
-def check_passphrase_rules(passphrase: str) -> None:
-    """Raise ValidationError if the practice passphrase is too weak."""
-    if len(passphrase) < PASSPHRASE_MIN:
-        raise ValidationError("passphrase", f"must be at least {PASSPHRASE_MIN} characters long")
-    if len(set(passphrase)) < 5:
-        raise ValidationError("passphrase", "uses too few different characters")
 
 
 def create_practice(
@@ -99,24 +63,9 @@ def create_practice(
     one-time password.
     """
     paths = PracticePaths(data_dir)
-    if paths.exists() or paths.db.exists():
-        raise PracticeError(f"{data_dir} already holds a practice; choose an empty folder.")
-    if data_dir.exists() and not data_dir.is_dir():
-        raise PracticeError(f"{data_dir} is a file, not a folder.")
-    leftovers = {paths.db.name + PARTIAL, paths.key.name + PARTIAL}
-    if data_dir.is_dir():
-        others = [p.name for p in data_dir.iterdir() if p.name not in _IGNORABLE | leftovers]
-        others = [n for n in others if not n.startswith(paths.db.name + PARTIAL)]
-        if others:
-            raise PracticeError(f"{data_dir} is not empty; choose an empty folder.")
+    require_empty_folder(paths)
     check_passphrase_rules(passphrase)
-    if admin_password is not None:
-        check_password_rules(admin_password, admin_username.strip().lower())
-    if not practice_name.strip():
-        raise ValidationError("practice_name", "must not be empty")
-    normalize_username(admin_username)
-    if not admin_full_name.strip():
-        raise ValidationError("full_name", "must not be empty")
+    check_first_admin(practice_name, admin_username, admin_full_name, admin_password)
 
     data_dir.mkdir(parents=True, exist_ok=True)
     partial_db = data_dir / (DB_NAME + PARTIAL)
@@ -129,24 +78,7 @@ def create_practice(
     db = Database(sqlcipher_engine(partial_db, key, create=True), partial_db, key)
     try:
         upgrade(db, None)
-        with db.unit_of_work() as s:
-            save_settings(s, PracticeSettings(practice_name=practice_name.strip()))
-            admin, otp = create_user(
-                s,
-                None,
-                username=admin_username,
-                full_name=admin_full_name,
-                role=Role.ADMIN,
-                password=admin_password,
-            )
-            record(
-                s,
-                None,
-                "practice_create",
-                entity="practice",
-                username=admin.username,
-                details={"admin_user_id": admin.id},
-            )
+        otp = write_first_rows(db, practice_name, admin_username, admin_full_name, admin_password)
         db.checkpoint()
     finally:
         db.dispose()
@@ -183,13 +115,20 @@ def unlock_key(
 
 
 def open_practice(
-    data_dir: Path, passphrase: PassphraseProvider | None, *, migrate: bool = True
+    data_dir: Path,
+    passphrase: PassphraseProvider | None,
+    *,
+    migrate: bool = True,
+    server_password: PassphraseProvider | None = None,
 ) -> Database:
-    """Unlock and open the practice in ``data_dir``, migrating its schema if needed.
+    """Unlock and open the practice in ``data_dir`` (its own database, or the practice
+    server it joined), migrating an embedded database's schema if needed.
 
     Raises WrongPassphrase, ForeignDatabase, DatabaseDamaged or PracticeError, each
     before any file is changed.
     """
+    if ServerProfile.exists(data_dir):
+        return open_server_practice(data_dir, server_password, passphrase)
     paths = PracticePaths(data_dir)
     keyfile, key = unlock_key(paths, passphrase)
     return open_with_key(paths, keyfile, key, migrate=migrate)
@@ -201,7 +140,7 @@ def open_with_key(
     """Open the practice database with a key already unlocked."""
     probe(paths.db, key, keyfile.db_salt)
     keystore.store_key(keyfile.practice_id, key)
-    db = Database(sqlcipher_engine(paths.db, key), paths.db, key)
+    db = Database(sqlcipher_engine(paths.db, key), paths.db, key, practice_id=keyfile.practice_id)
     if migrate:
         upgrade(db, paths.backups)
     return db
@@ -220,5 +159,5 @@ def change_passphrase(db: Database, actor: Actor, data_dir: Path, old: str, new:
     keyfile = KeyFile.read(paths.key)
     key = keyfile.unwrap(old)
     keyfile.rewrap(key, new).write(paths.key)
-    with db.unit_of_work() as s:
+    with db.unit_of_work(actor) as s:
         record(s, actor, "passphrase_change", entity="practice")

@@ -12,6 +12,7 @@ from emr_desktop.domain.security import Actor, Permission, Role, UserStatus
 from emr_desktop.domain.users import NewUserResult, UserInfo
 from emr_desktop.errors import DuplicateError, NotFound, ValidationError
 from emr_desktop.models.user import User
+from emr_desktop.persistence import sessions
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.passwords import check_password_rules, hash_password, one_time_password
 from emr_desktop.security.permissions import require
@@ -110,7 +111,7 @@ class UserService:
     ) -> NewUserResult:
         """Add a user; without a password a one-time password is made and returned."""
         require(actor, Permission.USERS_MANAGE)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             user, otp = create_user(
                 s, actor, username=username, full_name=full_name, role=role, password=password
             )
@@ -119,7 +120,7 @@ class UserService:
     def list(self, actor: Actor) -> list[UserInfo]:
         """Every user, by username."""
         require(actor, Permission.USERS_MANAGE)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             now = dt.datetime.now(dt.UTC)
             return [user_info(u, now) for u in s.scalars(select(User).order_by(User.username))]
 
@@ -132,12 +133,14 @@ class UserService:
     def set_status(self, actor: Actor, username: str, status: UserStatus) -> UserInfo:
         """Disable or re-enable an account. An admin cannot disable their own account."""
         require(actor, Permission.USERS_MANAGE)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             user = self._get(s, username)
             if user.id == actor.user_id and status is UserStatus.DISABLED:
                 raise ValidationError("username", "you cannot disable your own account")
             if user.status is not status:
                 user.status = status
+                if status is UserStatus.DISABLED:
+                    sessions.end_all(s, user.id)  # their open apps are signed out
                 action = "user_disable" if status is UserStatus.DISABLED else "user_enable"
                 record(
                     s,
@@ -152,7 +155,7 @@ class UserService:
     def reset_password(self, actor: Actor, username: str, password: str | None) -> str | None:
         """Set a new password (or a one-time one, returned); clears any lockout."""
         require(actor, Permission.USERS_MANAGE)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             user = self._get(s, username)
             if password is not None:
                 check_password_rules(password, user.username)
@@ -161,6 +164,7 @@ class UserService:
             user.must_change_password = password is None
             user.failed_logins = 0
             user.locked_until = None
+            sessions.end_all(s, user.id)  # a reset password ends the user's sessions
             record(
                 s,
                 actor,
@@ -174,7 +178,7 @@ class UserService:
     def unlock(self, actor: Actor, username: str) -> UserInfo:
         """Clear a lockout after failed logins."""
         require(actor, Permission.USERS_MANAGE)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             user = self._get(s, username)
             user.failed_logins = 0
             user.locked_until = None

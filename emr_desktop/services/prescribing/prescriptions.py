@@ -135,7 +135,7 @@ class PrescriptionService:
         """Save a new prescription as a draft, to be signed (alone or with others)."""
         require(actor, Permission.RX_PRESCRIBE)
         values = clean_prescription(data)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id, writable=True)
             p = Prescription(
                 **values,
@@ -171,7 +171,7 @@ class PrescriptionService:
     def pending_renewals(self, actor: Actor) -> builtins.list[PrescriptionRow]:
         """Renewal requests waiting for a prescriber, oldest first (the physician's inbox)."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             items = s.scalars(
                 select(Prescription)
                 .where(Prescription.status == RxStatus.RENEWAL_REQUESTED)
@@ -190,7 +190,7 @@ class PrescriptionService:
         return self._renewal(actor, prescription_id, RxStatus.DRAFT)
 
     def _renewal(self, actor: Actor, prescription_id: int, status: RxStatus) -> PrescriptionRow:
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             src = _get(s, prescription_id)
             pending = _renewable(s, src)
             if pending is not None:
@@ -214,7 +214,7 @@ class PrescriptionService:
     ) -> builtins.list[SafetyAlert]:
         """The alerts (same keys) that signing these pending prescriptions would raise."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             batch, patient = _batch(s, list(dict.fromkeys(prescription_ids)))
             return run_checks(load_context(s, patient, batch)[0])
 
@@ -236,7 +236,7 @@ class PrescriptionService:
             key: v.text("override reason", text, max_len=500)
             for key, text in (override_reasons or {}).items()
         }
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             batch, patient = _batch(s, ids)
             context, active = load_context(s, patient, batch)
             alerts = run_checks(context)
@@ -299,7 +299,7 @@ class PrescriptionService:
         if not prescriber:
             require(actor, Permission.RX_RENEWAL_REQUEST)
         why = v.text("reason", reason, max_len=300)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             p = _get(s, prescription_id)
             own_request = (
                 p.status is RxStatus.RENEWAL_REQUESTED and p.requested_by_id == actor.user_id
@@ -334,7 +334,7 @@ class PrescriptionService:
     ) -> builtins.list[PrescriptionRow]:
         """The patient's prescriptions, newest first, optionally only some statuses."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             get_patient(s, patient_id)
             stmt = select(Prescription).where(Prescription.patient_id == patient_id)
             if statuses is not None:
@@ -345,5 +345,5 @@ class PrescriptionService:
     def get(self, actor: Actor, prescription_id: int) -> PrescriptionRow:
         """One prescription."""
         require(actor, Permission.CHART_VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return _rows(s, [_get(s, prescription_id)])[0]

@@ -96,7 +96,7 @@ class RxPrintingService:
         if not ids:
             raise ValidationError("prescriptions", "choose at least one to print")
         now = dt.datetime.now().astimezone()
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             found = {
                 p.id: p for p in s.scalars(select(Prescription).where(Prescription.id.in_(ids)))
             }
@@ -134,7 +134,7 @@ class RxPrintingService:
         require(actor, Permission.CHART_VIEW)
         require(actor, Permission.CHART_EXPORT)
         now = dt.datetime.now().astimezone()
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patient = get_patient(s, patient_id)
             meds = list(
                 s.scalars(

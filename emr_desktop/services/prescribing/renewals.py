@@ -43,7 +43,7 @@ class RenewalInboxService:
         require(actor, Permission.RX_PRESCRIBE)
         rows = self._prescriptions.pending_renewals(actor)
         ids = {r.patient_id for r in rows}
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             patients = {
                 p.id: summary(p) for p in s.scalars(select(Patient).where(Patient.id.in_(ids)))
             }

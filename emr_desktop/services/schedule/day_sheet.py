@@ -36,7 +36,7 @@ class DaySheetService:
             raise ValidationError("day", "must be a date")
         start = dt.datetime.combine(day, dt.time())
         end = start + dt.timedelta(days=1)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             shown = queries.providers(s, provider_ids)
             if provider_ids is not None and not shown:
                 raise ValidationError("providers", "choose at least one provider")

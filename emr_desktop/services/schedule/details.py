@@ -35,7 +35,7 @@ class DetailsEdits:
         new_kind = v.text("appointment type", kind, max_len=60, required=True)
         new_reason = v.text("reason for visit", reason, max_len=300)
         new_room = v.text("room", room, max_len=40)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = rules.get_appointment(s, appointment_id, expected_version)
             rules.movable(a)
             changing = [a, *rules.following(s, a)] if this_and_following else [a]

@@ -35,7 +35,7 @@ class HoursEdits:
         start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
         if end <= start:
             raise ValidationError("end", "must be after the start")
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             rules.provider_user(s, provider_id)
             replaced = queries.delete_hours(s, provider_id, day)
             s.add(
@@ -56,7 +56,7 @@ class HoursEdits:
         """Remove a provider's hours on one weekday (they do not work that day)."""
         require(actor, BOOK)
         day = rules.weekday(weekday)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             rules.provider_user(s, provider_id)
             removed = queries.delete_hours(s, provider_id, day)
             details = {"weekday": day, "cleared": True, "replaced": removed}
@@ -83,7 +83,7 @@ class HoursEdits:
         if end <= start:
             raise ValidationError("end", "must be after the start")
         why = v.text("reason", reason, max_len=200)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             if provider_id is not None:
                 rules.provider_user(s, provider_id)
             block = BlockedTime(
@@ -114,7 +114,7 @@ class HoursEdits:
     def unblock(self, actor: Actor, block_id: int) -> None:
         """Remove a blocked time."""
         require(actor, BOOK)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             block = s.get(BlockedTime, block_id)
             if block is None:
                 raise NotFound("That blocked time does not exist.")

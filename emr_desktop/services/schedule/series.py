@@ -49,7 +49,7 @@ class SeriesEdits:
         req = rules.clean_request(request)
         starts = rule.occurrences(req.start_at)
         override = override_text(override_reason)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             rules.bookable_patient(s, req.patient_id)
             provider = rules.provider_user(s, req.provider_id, lock=True)
             spans = [(when, req.duration_min) for when in starts]
@@ -110,7 +110,7 @@ class SeriesEdits:
         require(actor, BOOK)
         start = rules.start_time("start", new_start)
         override = override_text(override_reason)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = rules.get_appointment(s, appointment_id, expected_version)
             rules.movable(a)
             delta, old_start, old_series = start - a.start_at, a.start_at, a.series_id
@@ -160,7 +160,7 @@ class SeriesEdits:
         the series, marked cancelled); the rows cancelled, first the one chosen."""
         require(actor, BOOK)
         why = v.text("reason", reason, max_len=300, required=True)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = rules.get_appointment(s, appointment_id, expected_version)
             rules.cancellable(a)
             gone = [a, *rules.following(s, a)] if this_and_following else [a]

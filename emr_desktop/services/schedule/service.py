@@ -57,7 +57,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
     def providers(self, actor: Actor) -> list[ProviderInfo]:
         """Physicians with a column on the schedule, by name."""
         require(actor, VIEW)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             return queries.providers(s)
 
     def check_conflicts(
@@ -73,7 +73,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         require(actor, VIEW)
         start, minutes = rules.local_time("start", start_at), rules.duration(duration_min)
         ignore = [] if ignore_appointment_id is None else [ignore_appointment_id]
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             provider = rules.provider_user(s, provider_id)
             return tuple(conflicts.conflicts(s, provider, start, minutes, ignore=ignore))
 
@@ -89,7 +89,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         require(actor, VIEW)
         start = dt.datetime.combine(day, dt.time())
         end = start + dt.timedelta(days=1)
-        with self._db.reading() as s:
+        with self._db.reading(actor) as s:
             shown = queries.providers(s, provider_ids)
             ids = [p.id for p in shown]
             where = [Appointment.provider_id.in_(ids), *queries.overlapping(start, end)]
@@ -120,7 +120,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         monday = any_day_in_week - dt.timedelta(days=any_day_in_week.weekday())
         start = dt.datetime.combine(monday, dt.time())
         end = start + dt.timedelta(days=7)
-        with self._db.reading() as s:
+        with self._db.reading(actor) as s:
             shown = queries.providers(s, [provider_id])
             if not shown:
                 raise NotFound("That provider does not exist.")
@@ -142,7 +142,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         """A patient's appointments: upcoming (still active) soonest first, or all newest
         first. ``limit`` 0 means no limit."""
         require(actor, VIEW)
-        with self._db.reading() as s:
+        with self._db.reading(actor) as s:
             get_patient(s, patient_id)
             mine = Appointment.patient_id == patient_id
             if upcoming_only:
@@ -156,7 +156,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         """That day's patients who have arrived or are in a room, earliest arrival first."""
         require(actor, VIEW)
         start = dt.datetime.combine(day, dt.time())
-        with self._db.reading() as s:
+        with self._db.reading(actor) as s:
             found = queries.rows(
                 s,
                 Appointment.start_at >= start,
@@ -181,7 +181,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         minutes = rules.duration(duration_min)
         begin = max(rules.local_time("after", after), dt.datetime.now())
         v.text("appointment type", kind, max_len=60)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             rules.provider_user(s, provider_id)
             return conflicts.next_free(s, provider_id, minutes, begin, rules.slot_minutes(s))
 
@@ -195,7 +195,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         require(actor, BOOK)
         req = rules.clean_request(request)
         override = override_text(override_reason)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             rules.bookable_patient(s, req.patient_id)
             provider = rules.provider_user(s, req.provider_id, lock=True)
             found = conflicts.conflicts(s, provider, req.start_at, req.duration_min)
@@ -231,7 +231,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         require(actor, BOOK)
         start = rules.start_time("start", new_start)
         override = override_text(override_reason)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = rules.get_appointment(s, appointment_id, expected_version)
             rules.movable(a)
             provider = rules.provider_user(s, new_provider_id or a.provider_id, lock=True)
@@ -266,7 +266,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         require(actor, BOOK)
         minutes = rules.duration(duration_min)
         override = override_text(override_reason)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = rules.get_appointment(s, appointment_id, expected_version)
             rules.movable(a)
             provider = rules.provider_user(s, a.provider_id, lock=True)
@@ -304,7 +304,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
     ) -> AppointmentRow:
         """Mark a booked appointment as a no-show (on or after its day)."""
         require(actor, BOOK)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = rules.get_appointment(s, appointment_id, expected_version)
             if a.status is not S.BOOKED:
                 words = rules.STATUS_WORDS[a.status]
@@ -323,7 +323,7 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         to undo a mistake; anything else is refused."""
         require(actor, BOOK)
         to = v.choice("status", AppointmentStatus, status)
-        with self._db.unit_of_work() as s:
+        with self._db.unit_of_work(actor) as s:
             a = rules.get_appointment(s, appointment_id, expected_version)
             came = a.status
             if to not in (FORWARD.get(came), BACK.get(came)):

@@ -29,7 +29,7 @@ from emr_desktop.errors import (
     EmrError,
 )
 from emr_desktop.services.practice.backups import BackupService, read_manifest
-from emr_desktop.services.practice.store import PracticePaths
+from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.ui.admin import (
     ResultLine,
     button,
@@ -55,8 +55,8 @@ class BackupPage(QWidget):
         self.dialog: RestoreDialog | None = None
         self.last_manifest: BackupManifest | None = None
         self.last_problems: list[str] | None = None
-        path = services.db.path
-        self._service = BackupService(services.db, PracticePaths(path.parent if path else Path()))
+        folder = services.db.data_dir
+        self._service = BackupService(services.db, PracticePaths(folder or Path()))
         self.backup_button = button("&Back up now…", "Back up now", self.back_up)
         self.check_button = button("&Check database", "Check database", self.check)
         self.restore_button = button("&Restore…", "Restore from a backup", self.choose_restore)
@@ -91,8 +91,12 @@ class BackupPage(QWidget):
         restore_layout = QVBoxLayout(restore_box)
         restore_layout.addWidget(
             label(
-                "Replace the practice database with a backup file, after checking the file "
-                "completely. The current database is kept in the backups folder.",
+                "This practice lives on the practice server. Its backups are restored by the "
+                "clinic's IT person into a new, empty server database with emr-admin server "
+                "restore (README, “A practice with several PCs”)."
+                if services.db.on_server
+                else "Replace the practice database with a backup file, after checking the "
+                "file completely. The current database is kept in the backups folder.",
                 "About restoring",
             )
         )
@@ -102,11 +106,12 @@ class BackupPage(QWidget):
         layout.addWidget(restore_box)
         layout.addStretch()
         set_tab_order([self.backup_button, self.check_button, self.restore_button])
-        if path is None:
-            for widget in (self.backup_button, self.check_button, self.restore_button):
-                widget.setEnabled(False)
-            self.status.setText(
-                "This practice uses a database server: back it up with the server's own tools."
+        if services.db.on_server:
+            # A server practice restores into an empty server database, as its owner.
+            self.restore_button.setEnabled(False)
+            self.restore_button.setToolTip(
+                "A practice server's backup is restored by the clinic's IT person into an "
+                "empty server database (emr-admin server restore)."
             )
 
     def refresh(self) -> None:

@@ -28,7 +28,7 @@ from emr_desktop.errors import (
     WrongPassphrase,
 )
 from emr_desktop.services.practice.backups import restore_backup
-from emr_desktop.services.practice.store import PracticePaths
+from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.ui.admin import (
     FieldErrors,
     label,
