@@ -18,15 +18,9 @@ from emr_desktop.domain.clinical import AllergyCategory, AllergySeverity, Record
 from emr_desktop.domain.sections import AllergyInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.services.chart.allergies import AllergyService
-from emr_desktop.ui.chart.section_kit import (
-    FadingTableModel,
-    FormDialog,
-    confirm,
-    date_edit,
-    date_of,
-    make_table,
-    selected,
-)
+from emr_desktop.ui.chart.field_kinds import date_edit, date_of
+from emr_desktop.ui.chart.form_kit import FormDialog, confirm
+from emr_desktop.ui.chart.section_kit import FadingTableModel, make_table, selected
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel

@@ -20,15 +20,9 @@ from emr_desktop.domain.sections import ImmunizationInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.reference import vaccines
 from emr_desktop.services.chart.immunizations import CVX_FIELD, ImmunizationService
-from emr_desktop.ui.chart.section_kit import (
-    FadingTableModel,
-    FormDialog,
-    confirm,
-    date_edit,
-    date_of,
-    make_table,
-    selected,
-)
+from emr_desktop.ui.chart.field_kinds import date_edit, date_of
+from emr_desktop.ui.chart.form_kit import FormDialog, confirm
+from emr_desktop.ui.chart.section_kit import FadingTableModel, make_table, selected
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel

@@ -22,18 +22,13 @@ from emr_desktop.domain.prescribing import MedicationInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.reference.drugs import formulary
 from emr_desktop.services.chart.medications import MedicationService
+from emr_desktop.ui.chart.field_kinds import date_edit, date_of
+from emr_desktop.ui.chart.form_kit import FormDialog
 from emr_desktop.ui.chart.prescription_dialog import PrescriptionDialog
 from emr_desktop.ui.chart.renewals import RenewalSigner
 from emr_desktop.ui.chart.rx_alerts import OverrideDialog
 from emr_desktop.ui.chart.rx_print import PdfPreviewDialog
-from emr_desktop.ui.chart.section_kit import (
-    FadingTableModel,
-    FormDialog,
-    date_edit,
-    date_of,
-    make_table,
-    selected,
-)
+from emr_desktop.ui.chart.section_kit import FadingTableModel, make_table, selected
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel

@@ -20,15 +20,9 @@ from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
 from emr_desktop.services.chart.problems import ProblemService
 from emr_desktop.ui.chart.code_picker import CodePicker
-from emr_desktop.ui.chart.section_kit import (
-    FadingTableModel,
-    FormDialog,
-    date_edit,
-    date_of,
-    make_table,
-    selected,
-    set_date,
-)
+from emr_desktop.ui.chart.field_kinds import date_edit, date_of, set_date
+from emr_desktop.ui.chart.form_kit import FormDialog
+from emr_desktop.ui.chart.section_kit import FadingTableModel, make_table, selected
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel

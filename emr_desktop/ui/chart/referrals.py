@@ -17,7 +17,8 @@ from emr_desktop.domain.clinical import ReferralStatus, Urgency
 from emr_desktop.domain.sections import ReferralInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.services.exchange.referrals import TRANSITIONS, ReferralService
-from emr_desktop.ui.chart.section_kit import FadingTableModel, FormDialog, make_table, selected
+from emr_desktop.ui.chart.form_kit import FormDialog
+from emr_desktop.ui.chart.section_kit import FadingTableModel, make_table, selected
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel
