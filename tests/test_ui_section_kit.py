@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from emr_desktop.domain.security import Actor, Permission, Role
 from emr_desktop.errors import ValidationError
 from emr_desktop.ui.chart import section_kit as kit
+from emr_desktop.ui.chart.allergies import AllergiesSection
 from emr_desktop.ui.chart.field_kinds import DateField, Editable, Text
 from emr_desktop.ui.chart.form_kit import Field, FormSpec
 from emr_desktop.ui.ops import Operations
@@ -69,9 +70,17 @@ class FakeThings:
         self.calls.append("archive")
 
 
+class NoAllergies:
+    """Stands in for the allergy service of a chart with none recorded."""
+
+    def list(self, actor: Actor, patient_id: int, include_inactive: bool = False) -> list[Thing]:
+        return []
+
+
 @dataclass
 class FakeServices:
     things: FakeThings = field(default_factory=FakeThings)
+    allergies: NoAllergies = field(default_factory=NoAllergies)
 
 
 FORM: FormSpec[Thing] = FormSpec(
@@ -296,3 +305,17 @@ def test_typed_content_is_not_thrown_away_without_asking(
     leave()
     assert not dialog.isVisible()
     assert services.things.calls == []
+
+
+def test_an_allergy_with_typed_content_asks_before_discarding(qtbot: QtBot, asked: Asked) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    actor = _actor(Permission.ALLERGY_RECORD)
+    section = AllergiesSection(FakeServices(), actor, 7, Operations(host))  # type: ignore[arg-type]
+    qtbot.addWidget(section)
+    assert section.buttons["inactivate"].toolTip() == "Select an allergy first"
+    dialog = section.open_dialog()
+    qtbot.keyClicks(dialog.reaction, "hives")  # type: ignore[attr-defined]
+    dialog.reject()
+    assert asked.questions == [("Record an allergy", "Discard this allergy?")]
+    assert dialog.isVisible()

@@ -1,6 +1,6 @@
 """The kinds of field a declared form is made of: how each one's widget is made, read,
 filled and found empty (text, several lines, a fixed choice, text with suggestions, a
-date that may be "not known"); and the date helpers the chart's forms use."""
+date that may be "not known")."""
 
 from __future__ import annotations
 
@@ -14,36 +14,6 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, Q
 
 W = TypeVar("W", bound=QWidget)
 _NO_DATE = QDate(1900, 1, 1)  # the special "not known" value of an optional date
-
-
-def date_edit(name: str, optional: bool, today: bool = True) -> QDateEdit:
-    """A date field with a calendar; an optional one starts as "not known"."""
-    edit = QDateEdit()
-    edit.setAccessibleName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("MM/dd/yyyy")
-    edit.setMaximumDate(QDate.currentDate())
-    if optional:
-        edit.setMinimumDate(_NO_DATE)
-        edit.setSpecialValueText("not known")
-        edit.setDate(_NO_DATE)
-    else:
-        edit.setMinimumDate(QDate(1900, 1, 2))
-        edit.setDate(QDate.currentDate() if today else QDate(1900, 1, 2))
-    return edit
-
-
-def date_of(edit: QDateEdit) -> dt.date | None:
-    """The date in ``edit``, or None for "not known"."""
-    q = edit.date()
-    if q == _NO_DATE:
-        return None
-    return dt.date(q.year(), q.month(), q.day())
-
-
-def set_date(edit: QDateEdit, value: dt.date | None) -> None:
-    """Show ``value`` (None: "not known")."""
-    edit.setDate(_NO_DATE if value is None else QDate(value.year, value.month, value.day))
 
 
 class Kind(Generic[W]):
@@ -171,22 +141,36 @@ class Editable(Kind[QComboBox]):
 
 @dataclass(frozen=True)
 class DateField(Kind[QDateEdit]):
-    """A date with a calendar; an optional one may stay "not known", a required one is today."""
+    """A date with a calendar, not after today; an optional one starts as "not known", a
+    required one as today."""
 
     optional: bool = True
 
     def make(self, label: str) -> QDateEdit:
         """A date edit."""
-        return date_edit(label, optional=self.optional)
+        edit = QDateEdit()
+        edit.setAccessibleName(label)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("MM/dd/yyyy")
+        edit.setMaximumDate(QDate.currentDate())
+        if self.optional:
+            edit.setMinimumDate(_NO_DATE)
+            edit.setSpecialValueText("not known")
+            edit.setDate(_NO_DATE)
+        else:
+            edit.setMinimumDate(QDate(1900, 1, 2))
+            edit.setDate(QDate.currentDate())
+        return edit
 
     def value(self, widget: QDateEdit) -> dt.date | None:
         """The date, or None for "not known"."""
-        return date_of(widget)
+        q = widget.date()
+        return None if q == _NO_DATE else dt.date(q.year(), q.month(), q.day())
 
     def set_value(self, widget: QDateEdit, value: Any) -> None:
         """Show ``value`` (None: "not known")."""
-        set_date(widget, value)
+        widget.setDate(_NO_DATE if value is None else QDate(value.year, value.month, value.day))
 
     def is_empty(self, widget: QDateEdit) -> bool:
         """Left at "not known"."""
-        return date_of(widget) is None
+        return self.value(widget) is None
