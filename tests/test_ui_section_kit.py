@@ -17,12 +17,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from emr_desktop.domain.chart import ReferralRow
+from emr_desktop.domain.clinical import ReferralStatus, Urgency
 from emr_desktop.domain.security import Actor, Permission, Role
 from emr_desktop.errors import ValidationError
 from emr_desktop.ui.chart import section_kit as kit
 from emr_desktop.ui.chart.allergies import AllergiesSection
 from emr_desktop.ui.chart.field_kinds import DateField, Editable, Text
 from emr_desktop.ui.chart.form_kit import Field, FormSpec
+from emr_desktop.ui.chart.referrals import ReferralsSection
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column
 
@@ -70,6 +73,27 @@ class FakeThings:
         self.calls.append("archive")
 
 
+@dataclass
+class FakeReferrals:
+    """Stands in for the referral service: one draft referral; status moves recorded."""
+
+    moves: list[ReferralStatus] = field(default_factory=list)
+
+    def list(self, actor: Actor, patient_id: int) -> list[ReferralRow]:
+        when = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+        return [
+            ReferralRow(
+                *(1, 7, "Dr. Ana Silva", "Cardiology", "", "", "", "Chest pain", ""),
+                *(Urgency.ROUTINE, ReferralStatus.DRAFT, None, "Dr. Q", when, 1),
+            )
+        ]
+
+    def set_status(
+        self, actor: Actor, referral_id: int, status: ReferralStatus, *, expected_version: int
+    ) -> None:
+        self.moves.append(status)
+
+
 class NoAllergies:
     """Stands in for the allergy service of a chart with none recorded."""
 
@@ -81,6 +105,7 @@ class NoAllergies:
 class FakeServices:
     things: FakeThings = field(default_factory=FakeThings)
     allergies: NoAllergies = field(default_factory=NoAllergies)
+    referrals: FakeReferrals = field(default_factory=FakeReferrals)
 
 
 FORM: FormSpec[Thing] = FormSpec(
@@ -319,3 +344,21 @@ def test_an_allergy_with_typed_content_asks_before_discarding(qtbot: QtBot, aske
     dialog.reject()
     assert asked.questions == [("Record an allergy", "Discard this allergy?")]
     assert dialog.isVisible()
+
+
+def test_set_status_waits_until_a_new_status_is_chosen(qtbot: QtBot) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    services = FakeServices()
+    actor = _actor(Permission.REFERRAL_MANAGE)
+    section = ReferralsSection(services, actor, 7, Operations(host))  # type: ignore[arg-type]
+    qtbot.addWidget(section)
+    button = section.buttons["set_status"]
+    assert section.status.placeholderText() == "Select a referral"
+    section.table.selectRow(0)
+    assert section.status.placeholderText() == "Choose the new status"
+    assert not button.isEnabled() and button.toolTip() == "Choose the new status first"
+    section.status.setCurrentIndex(section.status.findData(ReferralStatus.SENT))
+    assert button.isEnabled()
+    button.click()
+    assert services.referrals.moves == [ReferralStatus.SENT]

@@ -66,7 +66,7 @@ FORM: FormSpec[ReferralRow] = FormSpec(
 def _set_status(section: ReferralsSection, r: ReferralRow) -> ReferralRow | None:
     """Move the selected referral to the status chosen beside the button."""
     status = section.status.currentData()
-    if status is None:  # nothing chosen: nothing to do
+    if status is None:  # the button waits for a choice; this guards a stray call
         return None
     referrals = section.services.referrals
     return referrals.set_status(section.actor, r.id, status, expected_version=r.version)
@@ -102,18 +102,37 @@ class ReferralsSection(ChartSection[ReferralRow]):
         self.status.setAccessibleName("New status")
         self.status.setMinimumContentsLength(24)
         self.status.setVisible(self.actor.can(MANAGE))
+        self.status.currentIndexChanged.connect(self._on_status_current_index_changed)
         self.toolbar.insertWidget(self.toolbar.indexOf(self.buttons["set_status"]), self.status)
+        # The (id, version) of the referral the choices are for; None: no referral selected.
+        self._offered: tuple[int, int] | None = (0, 0)  # nothing offered yet
 
     def update_actions(self) -> None:
-        """Offer only the statuses the selected referral may move to."""
+        """Offer only the statuses the selected referral may move to; 'Set status' waits
+        until one is chosen."""
         r = self.selected()
-        self.status.clear()
-        if r is not None:
-            for s in ReferralStatus:
-                if s in TRANSITIONS[r.status]:
-                    self.status.addItem(f"Mark {s.value}", s)
-        self.status.setPlaceholderText(
-            "Select a referral" if r is None else f"No change: {r.status.value}"
-        )
-        self.status.setEnabled(self.status.count() > 0)
+        offered = None if r is None else (r.id, r.version)
+        if offered != self._offered:
+            self._offered = offered
+            self.status.blockSignals(True)
+            self.status.clear()
+            choices = [s for s in ReferralStatus if r is not None and s in TRANSITIONS[r.status]]
+            for s in choices:
+                self.status.addItem(f"Mark {s.value}", s)
+            self.status.setCurrentIndex(-1)
+            self.status.blockSignals(False)
+            if r is None:
+                self.status.setPlaceholderText("Select a referral")
+            else:
+                self.status.setPlaceholderText(
+                    "Choose the new status" if choices else f"No change: {r.status.value}"
+                )
+            self.status.setEnabled(bool(choices))
         super().update_actions()
+        button = self.buttons["set_status"]
+        if button.isEnabled() and self.status.currentData() is None:
+            button.setEnabled(False)
+            button.setToolTip("Choose the new status first")
+
+    def _on_status_current_index_changed(self, _index: int) -> None:
+        self.update_actions()
