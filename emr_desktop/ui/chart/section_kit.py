@@ -94,7 +94,8 @@ class Only(Generic[T]):
         """Why ``row`` does not allow the action ("" when it does)."""
         if self.applies(row):
             return ""
-        return self.why(row) if callable(self.why) else self.why
+        why = self.why(row) if callable(self.why) else self.why
+        return why or "Not for the selected row"  # never "": that would enable the button
 
 
 @dataclass(frozen=True)
