@@ -2,45 +2,47 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from emr_desktop.domain.chart import AllergyRow
 from emr_desktop.domain.clinical import AllergyCategory, AllergySeverity, RecordStatus
 from emr_desktop.domain.sections import AllergyInput
-from emr_desktop.domain.security import Actor, Permission
-from emr_desktop.services.chart.allergies import AllergyService
+from emr_desktop.domain.security import Permission
+from emr_desktop.ui.chart.field_kinds import Choice, DateField, Text
+from emr_desktop.ui.chart.form_kit import Field, FormSpec
 from emr_desktop.ui.chart.section_kit import (
-    FadingTableModel,
-    FormDialog,
-    confirm,
-    date_edit,
-    date_of,
-    make_table,
-    selected,
+    Action,
+    ChartSection,
+    Note,
+    Only,
+    SectionSpec,
+    Table,
+    Toggle,
 )
-from emr_desktop.ui.context import Services
-from emr_desktop.ui.ops import Operations
-from emr_desktop.ui.table_model import Column, DtoTableModel
+from emr_desktop.ui.table_model import Column
+
+RECORD = Permission.ALLERGY_RECORD
+
+
+def _active(a: AllergyRow) -> bool:
+    return a.status == RecordStatus.ACTIVE
 
 
 def _closed(a: AllergyRow) -> bool:
-    return a.status != RecordStatus.ACTIVE
+    return not _active(a)
 
 
 def _serious(a: AllergyRow) -> bool:
-    return a.status == RecordStatus.ACTIVE and a.severity in (
-        AllergySeverity.SEVERE,
-        AllergySeverity.MODERATE,
-    )
+    return _active(a) and a.severity in (AllergySeverity.SEVERE, AllergySeverity.MODERATE)
+
+
+def _none_active(rows: Sequence[AllergyRow]) -> bool:
+    return not any(map(_active, rows))
+
+
+def _status_line(rows: Sequence[AllergyRow]) -> str:
+    return "No active allergies recorded." if _none_active(rows) else ""
 
 
 COLUMNS: tuple[Column[AllergyRow], ...] = (
@@ -54,154 +56,71 @@ COLUMNS: tuple[Column[AllergyRow], ...] = (
 )
 
 
-class AllergyDialog(FormDialog):
-    """Record an allergy: substance, category, reaction, severity, onset."""
-
-    def __init__(
-        self,
-        service: AllergyService,
-        actor: Actor,
-        patient_id: int,
-        ops: Operations,
-        parent: QWidget,
-    ) -> None:
-        super().__init__("Record an allergy", ops, f"chart:{patient_id}", parent)
-        self._service = service
-        self._actor = actor
-        self._patient_id = patient_id
-        self.substance = QLineEdit()
-        self.substance.setPlaceholderText("e.g. penicillin, peanuts, latex")
-        self.category = QComboBox()
-        for c in AllergyCategory:
-            self.category.addItem(c.value.title(), c)
-        self.reaction = QLineEdit()
-        self.reaction.setPlaceholderText("e.g. hives, anaphylaxis")
-        self.severity = QComboBox()
-        for sev in AllergySeverity:
-            self.severity.addItem(sev.value.title(), sev)
-        self.severity.setCurrentIndex(list(AllergySeverity).index(AllergySeverity.UNKNOWN))
-        self.onset = date_edit("Onset date", optional=True)
-        self.add_row("Substance *", self.substance, "substance")
-        self.add_row("Category", self.category, "category")
-        self.add_row("Reaction", self.reaction, "reaction")
-        self.add_row("Severity", self.severity, "severity")
-        self.add_row("Onset date", self.onset, "onset date")
-        self.substance.setFocus()
-
-    def call(self) -> AllergyRow:
-        """Add the allergy."""
-        data = AllergyInput(
-            substance=self.substance.text(),
-            category=self.category.currentData(),
-            reaction=self.reaction.text(),
-            severity=self.severity.currentData(),
-            onset_date=date_of(self.onset),
-        )
-        return self._service.add(self._actor, self._patient_id, data)
+def _mark(status: RecordStatus) -> Callable[[Any, AllergyRow], AllergyRow]:
+    """The service call marking the selected allergy ``status``."""
+    return lambda s, a: s.services.allergies.inactivate(
+        s.actor, a.id, status=status, expected_version=a.version
+    )
 
 
-class AllergiesSection(QWidget):
-    """Active allergies first (worst first, severe ones in the warning colour)."""
+def _asking(words: str) -> Callable[[AllergyRow], str]:
+    return lambda a: f"Mark the allergy to {a.substance} {words}?"
 
-    title = "Allergies"
 
-    def __init__(self, services: Services, actor: Actor, patient_id: int, ops: Operations) -> None:
-        super().__init__()
-        self._services = services
-        self._actor = actor
-        self.patient_id = patient_id
-        self._ops = ops
-        self.model: DtoTableModel[AllergyRow] = FadingTableModel(COLUMNS, _closed)
-        self.table = make_table(self.model, "Allergies", 2)
-        can = actor.can(Permission.ALLERGY_RECORD)
-        self.add = QPushButton("&Add allergy…")
-        self.inactivate = QPushButton("&Inactivate")
-        self.in_error = QPushButton("Entered in &error")
-        self.nka = QPushButton("No &known allergies")
-        self.show_inactive = QCheckBox("Show inactive")
-        self.show_inactive.setAccessibleName("Show inactive allergies")
-        self.empty = QLabel()
-        self.empty.setAccessibleName("Allergy status")
-        buttons = QHBoxLayout()
-        for b in (self.add, self.inactivate, self.in_error, self.nka):
-            b.setAccessibleName(b.text().replace("&", "").rstrip("…"))
-            b.setVisible(can)
-            buttons.addWidget(b)
-        buttons.addStretch()
-        buttons.addWidget(self.show_inactive)
-        self.add.clicked.connect(self._on_add_clicked)
-        self.inactivate.clicked.connect(self._on_inactivate_clicked)
-        self.in_error.clicked.connect(self._on_in_error_clicked)
-        self.nka.clicked.connect(self._on_nka_clicked)
-        self.show_inactive.toggled.connect(self.refresh)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.table, 1)
-        self.refresh()
+FORM: FormSpec[AllergyRow] = FormSpec(
+    "Record an allergy",
+    "allergy",
+    (
+        Field("substance", "Substance", Text("e.g. penicillin, peanuts, latex"), required=True),
+        Field("category", "Category", Choice.of(AllergyCategory)),
+        Field("reaction", "Reaction", Text("e.g. hives, anaphylaxis")),
+        Field("severity", "Severity", Choice.of(AllergySeverity, AllergySeverity.UNKNOWN)),
+        Field("onset", "Onset date", DateField(), to="onset_date"),
+    ),
+    lambda s, data, _row: s.services.allergies.add(s.actor, s.patient_id, data),
+    AllergyInput,
+)
 
-    def refresh(self) -> None:
-        """Reload the allergies; NKA is offered only while none is active."""
-        rows = self._ops.run(
-            lambda: self._services.allergies.list(
-                self._actor, self.patient_id, include_inactive=self.show_inactive.isChecked()
-            )
-        )
-        if rows is not None:
-            self.model.set_rows(rows)
-        active = [a for a in self.model.rows() if a.status == RecordStatus.ACTIVE]
-        self.nka.setVisible(self._actor.can(Permission.ALLERGY_RECORD) and not active)
-        self.empty.setVisible(not active)
-        self.empty.setText("No active allergies recorded." if not active else "")
-        self._update_buttons()
+ACTIONS: tuple[Action[AllergyRow], ...] = (
+    Action("add", "&Add allergy…", permission=RECORD, form=FORM),
+    Action(
+        "inactivate",
+        "&Inactivate",
+        _mark(RecordStatus.INACTIVE),
+        permission=RECORD,
+        row=Only(_active, "This allergy is no longer active"),
+        confirm=_asking("inactive"),
+    ),
+    Action(
+        "in_error",
+        "Entered in &error",
+        _mark(RecordStatus.ENTERED_IN_ERROR),
+        permission=RECORD,
+        row=Only(
+            lambda a: a.status != RecordStatus.ENTERED_IN_ERROR,
+            "This allergy is already marked entered in error",
+        ),
+        confirm=_asking("entered in error"),
+    ),
+    Action(
+        "nka",
+        "No &known allergies",
+        lambda s: s.services.allergies.mark_no_known_allergies(s.actor, s.patient_id),
+        permission=RECORD,
+        shown=_none_active,
+    ),
+)
 
-    def has_unsaved(self) -> bool:
-        """Nothing is typed here outside a dialog."""
-        return False
+TOGGLE = Toggle("show_inactive", "Show inactive", "Show inactive allergies", "include_inactive")
+NOTE = Note(_status_line, "Allergy status")
+TABLE = Table(COLUMNS, faded=_closed, stretch=2)
+SPEC = SectionSpec(
+    "Allergies", "allergy", TABLE, lambda sv: sv.allergies.list, ACTIONS, TOGGLE, NOTE
+)
 
-    def save_drafts(self) -> None:
-        """Nothing to save."""
 
-    def open_dialog(self) -> AllergyDialog:
-        """Open the add dialog, window-modal, and return it."""
-        dialog = AllergyDialog(
-            self._services.allergies, self._actor, self.patient_id, self._ops, self
-        )
-        dialog.open()
-        return dialog
+class AllergiesSection(ChartSection[AllergyRow]):
+    """Active allergies first (worst first, severe ones in the warning colour); NKA is
+    offered only while none is active."""
 
-    def _update_buttons(self) -> None:
-        a = selected(self.table, self.model)
-        active = a is not None and a.status == RecordStatus.ACTIVE
-        self.inactivate.setEnabled(active)
-        self.in_error.setEnabled(a is not None and a.status != RecordStatus.ENTERED_IN_ERROR)
-
-    def _on_add_clicked(self) -> None:
-        self.open_dialog()
-
-    def _set_status(self, status: RecordStatus) -> None:
-        a = selected(self.table, self.model)
-        if a is None:
-            return
-        words = "inactive" if status == RecordStatus.INACTIVE else "entered in error"
-        if not confirm(self, "Allergy", f"Mark the allergy to {a.substance} {words}?"):
-            return
-        self._ops.run(
-            lambda: self._services.allergies.inactivate(
-                self._actor, a.id, status=status, expected_version=a.version
-            ),
-            changes=f"chart:{self.patient_id}",
-        )
-
-    def _on_inactivate_clicked(self) -> None:
-        self._set_status(RecordStatus.INACTIVE)
-
-    def _on_in_error_clicked(self) -> None:
-        self._set_status(RecordStatus.ENTERED_IN_ERROR)
-
-    def _on_nka_clicked(self) -> None:
-        self._ops.run(
-            lambda: self._services.allergies.mark_no_known_allergies(self._actor, self.patient_id),
-            changes=f"chart:{self.patient_id}",
-        )
+    spec = SPEC

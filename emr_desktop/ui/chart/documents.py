@@ -32,7 +32,8 @@ from emr_desktop.domain.chart import DocumentRow
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
 from emr_desktop.services.chart.documents import sniff
-from emr_desktop.ui.chart.vitals import FieldRow, buddy, make_table
+from emr_desktop.ui.chart.section_kit import make_table
+from emr_desktop.ui.chart.vitals import FieldRow, buddy
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel
@@ -209,7 +210,7 @@ class DocumentsSection(QWidget):
         super().__init__()
         self._services, self._actor, self.patient_id, self._ops = services, actor, patient_id, ops
         self.model: DtoTableModel[DocumentRow] = DtoTableModel(COLUMNS)
-        self.table = make_table(self.model, "Documents", stretch=0)  # type: ignore[arg-type]
+        self.table = make_table(self.model, "Documents", stretch=0)
         self.table.activated.connect(lambda _index: self.view_selected())
         self.attach = QPushButton("&Attach…")
         self.attach.clicked.connect(self.choose_and_attach)

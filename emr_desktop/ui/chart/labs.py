@@ -27,8 +27,9 @@ from emr_desktop.domain.clinical import LabFlag
 from emr_desktop.domain.sections import LabInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
+from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
-from emr_desktop.ui.chart.vitals import FieldRow, buddy, make_table
+from emr_desktop.ui.chart.vitals import FieldRow, buddy
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.format import num
 from emr_desktop.ui.ops import Operations
@@ -220,7 +221,7 @@ class LabsSection(QWidget):
         self._loaded = 0
         self._total = 0
         self.model = LabTableModel(COLUMNS)
-        self.table = make_table(self.model, "Lab results", stretch=1)  # type: ignore[arg-type]
+        self.table = make_table(self.model, "Lab results", stretch=1)
         self.abnormal_only = QCheckBox("&Abnormal only")
         self.abnormal_only.toggled.connect(lambda _on: self.refresh())
         self.more = QPushButton("Load older results")

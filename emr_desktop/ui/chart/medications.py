@@ -3,17 +3,10 @@ add a reported medication, discontinue, and print the list or a prescription."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QStringListModel, Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QCompleter,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit
 
 from emr_desktop.domain.chart import MedicationRow, PrescriptionRow
 from emr_desktop.domain.clinical import MedicationStatus
@@ -21,26 +14,42 @@ from emr_desktop.domain.exports import ExportResult
 from emr_desktop.domain.prescribing import MedicationInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.reference.drugs import formulary
-from emr_desktop.services.chart.medications import MedicationService
+from emr_desktop.ui.chart.field_kinds import DateField, Text
+from emr_desktop.ui.chart.form_kit import Field, FormSpec, SectionForm
 from emr_desktop.ui.chart.prescription_dialog import PrescriptionDialog
 from emr_desktop.ui.chart.renewals import RenewalSigner
 from emr_desktop.ui.chart.rx_alerts import OverrideDialog
 from emr_desktop.ui.chart.rx_print import PdfPreviewDialog
-from emr_desktop.ui.chart.section_kit import (
-    FadingTableModel,
-    FormDialog,
-    date_edit,
-    date_of,
-    make_table,
-    selected,
-)
-from emr_desktop.ui.context import Services
-from emr_desktop.ui.ops import Operations
-from emr_desktop.ui.table_model import Column, DtoTableModel
+from emr_desktop.ui.chart.section_kit import Action, ChartSection, Only, SectionSpec, Table, Toggle
+from emr_desktop.ui.table_model import Column
+
+PRESCRIBE = Permission.RX_PRESCRIBE
+EDIT = Permission.MEDICATION_EDIT
+EXPORT = Permission.CHART_EXPORT
 
 
 def _stopped(m: MedicationRow) -> bool:
     return m.status == MedicationStatus.STOPPED
+
+
+def _active(m: MedicationRow) -> bool:
+    return m.status == MedicationStatus.ACTIVE
+
+
+def _prescribed(m: MedicationRow) -> bool:
+    """Active and prescribed here: it has a prescription to renew or print."""
+    return _active(m) and m.prescription_id is not None
+
+
+def _why_not_prescribed(m: MedicationRow) -> str:
+    if not _active(m):
+        return "This medication is no longer taken"
+    return "Reported by the patient: there is no prescription from this practice"
+
+
+def _requests_renewal(actor: Actor) -> bool:
+    """A nurse asks for renewals; a prescriber renews instead."""
+    return actor.can(Permission.RX_RENEWAL_REQUEST) and not actor.can(PRESCRIBE)
 
 
 COLUMNS: tuple[Column[MedicationRow], ...] = (
@@ -59,45 +68,22 @@ COLUMNS: tuple[Column[MedicationRow], ...] = (
 )
 
 
-class ReportedMedicationDialog(FormDialog):
-    """A medication the patient reports taking; the drug name completes from the formulary."""
+class ReportedMedicationDialog(SectionForm):
+    """A medication the patient reports taking; the drug name completes from the formulary
+    and an exact name suggests its usual form and route."""
 
-    def __init__(
-        self,
-        service: MedicationService,
-        actor: Actor,
-        patient_id: int,
-        ops: Operations,
-        parent: QWidget,
-    ) -> None:
-        super().__init__("Add a reported medication", ops, f"chart:{patient_id}", parent)
-        self._service = service
-        self._actor = actor
-        self._patient_id = patient_id
-        self.drug = QLineEdit()
-        self.drug.setPlaceholderText("Generic or brand name")
+    drug: QLineEdit
+    dose_form: QLineEdit
+    route: QLineEdit
+
+    def __init__(self, spec: FormSpec[Any], section: Any, row: Any = None) -> None:
+        super().__init__(spec, section, row)
         self._names = QStringListModel(self)
         completer = QCompleter(self._names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.drug.setCompleter(completer)
         self.drug.textEdited.connect(self._on_drug_edited)
-        self.strength = QLineEdit()
-        self.strength.setPlaceholderText("e.g. 500 mg")
-        self.form_edit = QLineEdit()
-        self.form_edit.setPlaceholderText("e.g. tablet")
-        self.route = QLineEdit()
-        self.route.setPlaceholderText("e.g. oral")
-        self.sig = QLineEdit()
-        self.sig.setPlaceholderText("e.g. 1 tablet by mouth twice daily")
-        self.start = date_edit("Start date", optional=True)
-        self.add_row("Drug name *", self.drug, "drug name", "ingredient", "ingredients")
-        self.add_row("Strength", self.strength, "strength")
-        self.add_row("Form", self.form_edit, "form")
-        self.add_row("Route", self.route, "route")
-        self.add_row("Directions", self.sig, "directions")
-        self.add_row("Start date", self.start, "start date")
-        self.drug.setFocus()
 
     def _on_drug_edited(self, text: str) -> None:
         names: list[str] = []
@@ -107,135 +93,108 @@ class ReportedMedicationDialog(FormDialog):
         self._names.setStringList(list(dict.fromkeys(names)))
         exact = formulary().get(text) or formulary().by_brand(text)
         if exact is not None:  # an exact name: suggest the usual form and route
-            if not self.form_edit.text() and len(exact.forms) == 1:
-                self.form_edit.setText(exact.forms[0])
+            if not self.dose_form.text() and len(exact.forms) == 1:
+                self.dose_form.setText(exact.forms[0])
             if not self.route.text() and len(exact.routes) == 1:
                 self.route.setText(exact.routes[0])
 
-    def call(self) -> MedicationRow:
-        """Record the reported medication."""
-        data = MedicationInput(
-            drug_name=self.drug.text(),
-            strength=self.strength.text(),
-            form=self.form_edit.text(),
-            route=self.route.text(),
-            sig=self.sig.text(),
-            start_date=date_of(self.start),
-        )
-        return self._service.record_reported(self._actor, self._patient_id, data)
+
+REPORTED: FormSpec[MedicationRow] = FormSpec(
+    "Add a reported medication",
+    "medication",
+    (
+        Field(
+            "drug",
+            "Drug name",
+            Text("Generic or brand name"),
+            ("drug name", "ingredient", "ingredients"),
+            to="drug_name",
+            required=True,
+        ),
+        Field("strength", "Strength", Text("e.g. 500 mg")),
+        Field("dose_form", "Form", Text("e.g. tablet"), to="form"),
+        Field("route", "Route", Text("e.g. oral")),
+        Field("sig", "Directions", Text("e.g. 1 tablet by mouth twice daily")),
+        Field("start", "Start date", DateField(), to="start_date"),
+    ),
+    lambda s, data, _row: s.services.medications.record_reported(s.actor, s.patient_id, data),
+    MedicationInput,
+    dialog=ReportedMedicationDialog,
+)
+
+DISCONTINUE: FormSpec[MedicationRow] = FormSpec(
+    lambda m: f"Discontinue {m.drug_name}",
+    "discontinuation",
+    (
+        Field(
+            "reason",
+            "Reason",
+            Text("e.g. side effects, no longer needed"),
+            ("reason", "medication"),
+            required=True,
+        ),
+        Field("stop", "Stop date", DateField(optional=False), to="stop_date"),
+    ),
+    lambda s, v, m: s.services.medications.discontinue(
+        s.actor, m.id, v["reason"], stop_date=v["stop_date"], expected_version=m.version
+    ),
+)
+
+# Renew, request a renewal, print: what the selected medication's prescription allows.
+PRESCRIBED: Only[MedicationRow] = Only(_prescribed, _why_not_prescribed)
 
 
-class DiscontinueDialog(FormDialog):
-    """Stop a medication: why, and when (today unless told)."""
-
-    def __init__(
-        self,
-        service: MedicationService,
-        actor: Actor,
-        medication: MedicationRow,
-        ops: Operations,
-        parent: QWidget,
-    ) -> None:
-        super().__init__(
-            f"Discontinue {medication.drug_name}", ops, f"chart:{medication.patient_id}", parent
-        )
-        self._service = service
-        self._actor = actor
-        self._medication = medication
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("e.g. side effects, no longer needed")
-        self.stop = date_edit("Stop date", optional=False)
-        self.add_row("Reason *", self.reason, "reason", "medication")
-        self.add_row("Stop date", self.stop, "stop date")
-        self.reason.setFocus()
-
-    def call(self) -> MedicationRow:
-        """Discontinue the medication."""
-        m = self._medication
-        return self._service.discontinue(
-            self._actor,
-            m.id,
-            self.reason.text(),
-            stop_date=date_of(self.stop),
-            expected_version=m.version,
-        )
+def _on_prescription(key: str, text: str, who: Any, flow: Any) -> Action[MedicationRow]:
+    """A button running one of the section's flows on the selected prescription."""
+    return Action(key, text, permission=who, flow=flow, row=PRESCRIBED)
 
 
-class MedicationsSection(QWidget):
+ACTIONS: tuple[Action[MedicationRow], ...] = (
+    Action(
+        "prescribe", "&Prescribe…", permission=PRESCRIBE, flow=lambda s: s.open_prescribe_dialog()
+    ),
+    _on_prescription("renew", "Re&new", PRESCRIBE, lambda s, _m: s.renew_selected()),
+    _on_prescription(
+        "request_renewal",
+        "Request &renewal",
+        _requests_renewal,
+        lambda s, _m: s.request_selected_renewal(),
+    ),
+    Action("add", "&Add reported medication…", permission=EDIT, form=REPORTED),
+    Action(
+        "discontinue",
+        "&Discontinue…",
+        permission=EDIT,
+        form=DISCONTINUE,
+        row=Only(_active, "This medication is already stopped"),
+    ),
+    _on_prescription(
+        "print_rx", "Print prescription…", EXPORT, lambda s, _m: s.print_selected_prescription()
+    ),
+    Action(
+        "print_list", "Print &list…", permission=EXPORT, flow=lambda s: s.print_medication_list()
+    ),
+)
+
+TOGGLE = Toggle("show_stopped", "Show stopped", "Show stopped medications", "include_stopped")
+TABLE = Table(COLUMNS, faded=_stopped, stretch=4)
+SPEC = SectionSpec(
+    "Medications", "medication", TABLE, lambda sv: sv.medications.list, ACTIONS, TOGGLE
+)
+
+
+class MedicationsSection(ChartSection[MedicationRow]):
     """Active medications (stopped ones on request, struck through)."""
 
-    title = "Medications"
+    spec = SPEC
 
-    def __init__(self, services: Services, actor: Actor, patient_id: int, ops: Operations) -> None:
-        super().__init__()
-        self._services = services
-        self._actor = actor
-        self.patient_id = patient_id
-        self._ops = ops
-        self.model: DtoTableModel[MedicationRow] = FadingTableModel(COLUMNS, _stopped)
-        self.table = make_table(self.model, "Medications", 4)
-        self.prescribe = QPushButton("&Prescribe…")
-        self.renew = QPushButton("Re&new")
-        self.request_renewal = QPushButton("Request &renewal")
-        self.add = QPushButton("&Add reported medication…")
-        self.discontinue = QPushButton("&Discontinue…")
-        self.print_rx = QPushButton("Print prescription…")
-        self.print_list = QPushButton("Print &list…")
-        self.show_stopped = QCheckBox("Show stopped")
-        self.show_stopped.setAccessibleName("Show stopped medications")
+    def add_extras(self) -> None:
+        """The line below the list saying what a renewal did, and the renewal signer."""
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Medication list status")
-        prescriber = actor.can(Permission.RX_PRESCRIBE)
-        allowed = {
-            self.prescribe: prescriber,
-            self.renew: prescriber,
-            self.request_renewal: actor.can(Permission.RX_RENEWAL_REQUEST) and not prescriber,
-            self.add: actor.can(Permission.MEDICATION_EDIT),
-            self.discontinue: actor.can(Permission.MEDICATION_EDIT),
-            self.print_rx: actor.can(Permission.CHART_EXPORT),
-            self.print_list: actor.can(Permission.CHART_EXPORT),
-        }
-        buttons = QHBoxLayout()
-        for b, visible in allowed.items():
-            b.setAccessibleName(b.text().replace("&", "").rstrip("…"))
-            b.setVisible(visible)
-            buttons.addWidget(b)
-        buttons.addStretch()
-        buttons.addWidget(self.show_stopped)
-        self.prescribe.clicked.connect(self._on_prescribe_clicked)
-        self.renew.clicked.connect(self._on_renew_clicked)
-        self.request_renewal.clicked.connect(self._on_request_renewal_clicked)
-        self.add.clicked.connect(self._on_add_clicked)
-        self.discontinue.clicked.connect(self._on_discontinue_clicked)
-        self.print_rx.clicked.connect(self._on_print_rx_clicked)
-        self.print_list.clicked.connect(self._on_print_list_clicked)
-        self.show_stopped.toggled.connect(self.refresh)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.signer = RenewalSigner(services, actor, ops, self)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Reload the medication list."""
-        rows = self._ops.run(
-            lambda: self._services.medications.list(
-                self._actor, self.patient_id, include_stopped=self.show_stopped.isChecked()
-            )
-        )
-        if rows is not None:
-            self.model.set_rows(rows)
-        self._update_buttons()
-
-    def has_unsaved(self) -> bool:
-        """Nothing is typed here outside a dialog."""
-        return False
-
-    def save_drafts(self) -> None:
-        """Nothing to save."""
+        self.body.addWidget(self.status)
+        self.signer = RenewalSigner(self.services, self.actor, self.ops, self)
 
     def select_drug(self, drug_name: str) -> bool:
         """Select the first row of ``drug_name`` (any case); False if it is not listed."""
@@ -251,22 +210,16 @@ class MedicationsSection(QWidget):
         dialog.open()
         return dialog
 
-    def open_add_dialog(self) -> ReportedMedicationDialog:
-        """Open the reported-medication dialog, window-modal, and return it."""
-        dialog = ReportedMedicationDialog(
-            self._services.medications, self._actor, self.patient_id, self._ops, self
-        )
-        dialog.open()
-        return dialog
+    def open_add_dialog(self) -> SectionForm:
+        """Open the reported-medication form, window-modal, and return it."""
+        return self.open_form(REPORTED)
 
-    def open_discontinue_dialog(self) -> DiscontinueDialog | None:
-        """Open the discontinue dialog for the selected medication (None if none selected)."""
-        m = selected(self.table, self.model)
-        if m is None or m.status != MedicationStatus.ACTIVE:
+    def open_discontinue_dialog(self) -> SectionForm | None:
+        """Open the discontinue form for the selected medication (None if none is active)."""
+        m = self.selected()
+        if m is None or not _active(m):
             return None
-        dialog = DiscontinueDialog(self._services.medications, self._actor, m, self._ops, self)
-        dialog.open()
-        return dialog
+        return self.open_form(DISCONTINUE, m)
 
     def renew_selected(self) -> OverrideDialog | None:
         """Renew the selected prescription in one step: renew, check, sign.
@@ -337,35 +290,5 @@ class MedicationsSection(QWidget):
         return preview
 
     def _prescribed(self) -> MedicationRow | None:
-        m = selected(self.table, self.model)
-        if m is None or m.status != MedicationStatus.ACTIVE or m.prescription_id is None:
-            return None
-        return m
-
-    def _update_buttons(self, *_: object) -> None:
-        m = selected(self.table, self.model)
-        self.discontinue.setEnabled(m is not None and m.status == MedicationStatus.ACTIVE)
-        prescribed = self._prescribed() is not None
-        for b in (self.renew, self.request_renewal, self.print_rx):
-            b.setEnabled(prescribed)
-
-    def _on_prescribe_clicked(self) -> None:
-        self.open_prescribe_dialog()
-
-    def _on_renew_clicked(self) -> None:
-        self.renew_selected()
-
-    def _on_request_renewal_clicked(self) -> None:
-        self.request_selected_renewal()
-
-    def _on_add_clicked(self) -> None:
-        self.open_add_dialog()
-
-    def _on_discontinue_clicked(self) -> None:
-        self.open_discontinue_dialog()
-
-    def _on_print_rx_clicked(self) -> None:
-        self.print_selected_prescription()
-
-    def _on_print_list_clicked(self) -> None:
-        self.print_medication_list()
+        m = self.selected()
+        return m if m is not None and _prescribed(m) else None

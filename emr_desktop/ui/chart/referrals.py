@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox
 
 from emr_desktop.domain.chart import ReferralRow
 from emr_desktop.domain.clinical import ReferralStatus, Urgency
 from emr_desktop.domain.sections import ReferralInput
-from emr_desktop.domain.security import Actor, Permission
-from emr_desktop.services.exchange.referrals import TRANSITIONS, ReferralService
-from emr_desktop.ui.chart.section_kit import FadingTableModel, FormDialog, make_table, selected
-from emr_desktop.ui.context import Services
-from emr_desktop.ui.ops import Operations
-from emr_desktop.ui.table_model import Column, DtoTableModel
+from emr_desktop.domain.security import Permission
+from emr_desktop.services.exchange.referrals import TRANSITIONS
+from emr_desktop.ui.chart.field_kinds import Choice, LongText, Text
+from emr_desktop.ui.chart.form_kit import Field, FormSpec
+from emr_desktop.ui.chart.section_kit import Action, ChartSection, Only, SectionSpec, Table
+from emr_desktop.ui.table_model import Column
 
+MANAGE = Permission.REFERRAL_MANAGE
 _CLOSED = (ReferralStatus.COMPLETED, ReferralStatus.CANCELLED)
 
 
@@ -50,144 +43,96 @@ COLUMNS: tuple[Column[ReferralRow], ...] = (
 )
 
 
-class ReferralDialog(FormDialog):
-    """Write a referral: who to, why, the question, how urgent."""
-
-    def __init__(
-        self,
-        service: ReferralService,
-        actor: Actor,
-        patient_id: int,
-        ops: Operations,
-        parent: QWidget,
-    ) -> None:
-        super().__init__("New referral", ops, f"chart:{patient_id}", parent)
-        self._service = service
-        self._actor = actor
-        self._patient_id = patient_id
-        self.to_name = QLineEdit()
-        self.to_name.setPlaceholderText("e.g. Dr. Ana Silva")
-        self.specialty = QLineEdit()
-        self.specialty.setPlaceholderText("e.g. Cardiology")
-        self.organization = QLineEdit()
-        self.phone = QLineEdit()
-        self.fax = QLineEdit()
-        self.reason = QLineEdit()
-        self.question = QPlainTextEdit()
-        self.question.setTabChangesFocus(True)
-        self.question.setFixedHeight(90)
-        self.urgency = QComboBox()
-        for u in Urgency:
-            self.urgency.addItem(u.value.title(), u)
-        self.add_row("Specialist *", self.to_name, "specialist")
-        self.add_row("Specialty *", self.specialty, "specialty")
-        self.add_row("Organization", self.organization, "organization")
-        self.add_row("Phone", self.phone, "phone")
-        self.add_row("Fax", self.fax, "fax")
-        self.add_row("Reason *", self.reason, "reason")
-        self.add_row("Clinical question", self.question, "clinical question")
-        self.add_row("Urgency", self.urgency, "urgency", "referring provider")
-        self.setMinimumWidth(560)
-        self.to_name.setFocus()
-
-    def call(self) -> ReferralRow:
-        """Create the referral (a draft until marked sent)."""
-        data = ReferralInput(
-            to_name=self.to_name.text(),
-            to_specialty=self.specialty.text(),
-            reason=self.reason.text(),
-            clinical_question=self.question.toPlainText(),
-            urgency=self.urgency.currentData(),
-            to_organization=self.organization.text(),
-            to_phone=self.phone.text(),
-            to_fax=self.fax.text(),
-        )
-        return self._service.create(self._actor, self._patient_id, data)
+FORM: FormSpec[ReferralRow] = FormSpec(
+    "New referral",
+    "referral",
+    (
+        Field("to_name", "Specialist", Text("e.g. Dr. Ana Silva"), required=True),
+        Field("specialty", "Specialty", Text("e.g. Cardiology"), to="to_specialty", required=True),
+        Field("organization", "Organization", Text(), to="to_organization"),
+        Field("phone", "Phone", Text(), to="to_phone"),
+        Field("fax", "Fax", Text(), to="to_fax"),
+        Field("reason", "Reason", Text(), required=True),
+        Field("question", "Clinical question", LongText(), to="clinical_question"),
+        Field("urgency", "Urgency", Choice.of(Urgency), ("urgency", "referring provider")),
+    ),
+    # a draft until marked sent
+    lambda s, data, _row: s.services.referrals.create(s.actor, s.patient_id, data),
+    ReferralInput,
+    width=560,
+)
 
 
-class ReferralsSection(QWidget):
+def _set_status(section: ReferralsSection, r: ReferralRow) -> ReferralRow | None:
+    """Move the selected referral to the status chosen beside the button."""
+    status = section.status.currentData()
+    if status is None:  # the button waits for a choice; this guards a stray call
+        return None
+    referrals = section.services.referrals
+    return referrals.set_status(section.actor, r.id, status, expected_version=r.version)
+
+
+ACTIONS: tuple[Action[ReferralRow], ...] = (
+    Action("new", "&New referral…", permission=MANAGE, form=FORM),
+    Action(
+        "set_status",
+        "&Set status",
+        _set_status,
+        permission=MANAGE,
+        row=Only(
+            lambda r: bool(TRANSITIONS[r.status]),
+            lambda r: f"A {r.status.value} referral does not change",
+        ),
+        trailing=True,
+    ),
+)
+
+TABLE = Table(COLUMNS, faded=_finished, stretch=3)
+SPEC = SectionSpec("Referrals", "referral", TABLE, lambda sv: sv.referrals.list, ACTIONS)
+
+
+class ReferralsSection(ChartSection[ReferralRow]):
     """Referrals, newest first, with their status; cancelled ones struck through."""
 
-    title = "Referrals"
+    spec = SPEC
 
-    def __init__(self, services: Services, actor: Actor, patient_id: int, ops: Operations) -> None:
-        super().__init__()
-        self._services = services
-        self._actor = actor
-        self.patient_id = patient_id
-        self._ops = ops
-        self.model: DtoTableModel[ReferralRow] = FadingTableModel(COLUMNS, _finished)
-        self.table = make_table(self.model, "Referrals", 3)
-        can = actor.can(Permission.REFERRAL_MANAGE)
-        self.new = QPushButton("&New referral…")
-        self.new.setAccessibleName("New referral")
+    def add_extras(self) -> None:
+        """The new-status choice, just before 'Set status'."""
         self.status = QComboBox()
         self.status.setAccessibleName("New status")
-        self.set_status = QPushButton("&Set status")
-        self.set_status.setAccessibleName("Set status")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new)
-        buttons.addStretch()
-        buttons.addWidget(self.status)
-        buttons.addWidget(self.set_status)
-        for w in (self.new, self.status, self.set_status):
-            w.setVisible(can)
-        self.new.clicked.connect(self._on_new_clicked)
-        self.set_status.clicked.connect(self._on_set_status_clicked)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table, 1)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Reload the referrals."""
-        rows = self._ops.run(lambda: self._services.referrals.list(self._actor, self.patient_id))
-        if rows is not None:
-            self.model.set_rows(rows)
-        self._update_buttons()
-
-    def has_unsaved(self) -> bool:
-        """Nothing is typed here outside a dialog."""
-        return False
-
-    def save_drafts(self) -> None:
-        """Nothing to save."""
-
-    def open_dialog(self) -> ReferralDialog:
-        """Open the new-referral dialog, window-modal, and return it."""
-        dialog = ReferralDialog(
-            self._services.referrals, self._actor, self.patient_id, self._ops, self
-        )
-        dialog.open()
-        return dialog
-
-    def _update_buttons(self) -> None:
-        """Offer only the statuses the selected referral may move to."""
-        r = selected(self.table, self.model)
-        self.status.clear()
-        if r is not None:
-            for s in ReferralStatus:
-                if s in TRANSITIONS[r.status]:
-                    self.status.addItem(f"Mark {s.value}", s)
-        self.status.setPlaceholderText(
-            "Select a referral" if r is None else f"No change: {r.status.value}"
-        )
         self.status.setMinimumContentsLength(24)
-        self.status.setEnabled(self.status.count() > 0)
-        self.set_status.setEnabled(self.status.count() > 0)
+        self.status.setVisible(self.actor.can(MANAGE))
+        self.status.currentIndexChanged.connect(self._on_status_current_index_changed)
+        self.toolbar.insertWidget(self.toolbar.indexOf(self.buttons["set_status"]), self.status)
+        # The (id, version) of the referral the choices are for; None: no referral selected.
+        self._offered: tuple[int, int] | None = (0, 0)  # nothing offered yet
 
-    def _on_new_clicked(self) -> None:
-        self.open_dialog()
+    def update_actions(self) -> None:
+        """Offer only the statuses the selected referral may move to; 'Set status' waits
+        until one is chosen."""
+        r = self.selected()
+        offered = None if r is None else (r.id, r.version)
+        if offered != self._offered:
+            self._offered = offered
+            self.status.blockSignals(True)
+            self.status.clear()
+            choices = [s for s in ReferralStatus if r is not None and s in TRANSITIONS[r.status]]
+            for s in choices:
+                self.status.addItem(f"Mark {s.value}", s)
+            self.status.setCurrentIndex(-1)
+            self.status.blockSignals(False)
+            if r is None:
+                self.status.setPlaceholderText("Select a referral")
+            else:
+                self.status.setPlaceholderText(
+                    "Choose the new status" if choices else f"No change: {r.status.value}"
+                )
+            self.status.setEnabled(bool(choices))
+        super().update_actions()
+        button = self.buttons["set_status"]
+        if button.isEnabled() and self.status.currentData() is None:
+            button.setEnabled(False)
+            button.setToolTip("Choose the new status first")
 
-    def _on_set_status_clicked(self) -> None:
-        r = selected(self.table, self.model)
-        status = self.status.currentData()
-        if r is None or status is None:
-            return
-        self._ops.run(
-            lambda: self._services.referrals.set_status(
-                self._actor, r.id, status, expected_version=r.version
-            ),
-            changes=f"chart:{self.patient_id}",
-        )
+    def _on_status_current_index_changed(self, _index: int) -> None:
+        self.update_actions()

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -17,6 +14,7 @@ from PySide6.QtWidgets import (
 from emr_desktop.domain.chart import EncounterRow
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.ui.chart.note_editor import NoteEditor
+from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel
@@ -46,15 +44,7 @@ class VisitsSection(QWidget):
         self._loaded = 0
         self._total = 0
         self.model: DtoTableModel[EncounterRow] = DtoTableModel(COLUMNS)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Visits")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = make_table(self.model, "Visits", stretch=2)
         self.table.clicked.connect(self._on_table_activated)
         self.table.activated.connect(self._on_table_activated)
         self.more = QPushButton("Load older visits")

@@ -7,19 +7,16 @@ import datetime as dt
 from PySide6.QtCore import QDateTime, QRegularExpression, Qt
 from PySide6.QtGui import QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +26,7 @@ from emr_desktop.domain.sections import VitalsInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
 from emr_desktop.services.chart.observations import VITAL_RANGES, VitalsField
+from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.format import num
@@ -217,24 +215,6 @@ class VitalsDialog(QDialog):
             self.accept()
 
 
-def make_table(model: DtoTableModel[object], name: str, *, stretch: int = -1) -> QTableView:
-    """A read-only, row-selecting table; column ``stretch`` (default: the last) takes the rest."""
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if stretch < 0:
-        table.horizontalHeader().setStretchLastSection(True)
-    else:
-        table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
 class VitalsSection(QWidget):
     """Vital signs newest first, 'Record vitals…' for nurses and physicians, and a trend."""
 
@@ -246,7 +226,7 @@ class VitalsSection(QWidget):
         self._loaded = 0
         self._total = 0
         self.model: DtoTableModel[VitalsRow] = DtoTableModel(COLUMNS)
-        self.table = make_table(self.model, "Vital signs")  # type: ignore[arg-type]
+        self.table = make_table(self.model, "Vital signs")
         self.more = QPushButton("Load older vitals")
         self.more.clicked.connect(self._on_more_clicked)
         self.record = QPushButton("&Record vitals…")

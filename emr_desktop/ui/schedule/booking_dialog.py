@@ -26,7 +26,7 @@ from emr_desktop.domain.patients import PatientSummary
 from emr_desktop.domain.schedule import BookingRequest, Recurrence
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import EmrError, ValidationError
-from emr_desktop.ui.chart.section_kit import FormDialog
+from emr_desktop.ui.chart.form_kit import FormDialog
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.patient_dialog import birth_and_age
@@ -252,8 +252,7 @@ class BookingDialog(FormDialog):
 
     def save(self) -> bool:
         """Book (or book the series); conflicts may be overridden with a reason."""
-        for label in self._errors.values():
-            label.hide()
+        self.clear_errors()
         try:
             req = self.request()
         except ValidationError as err:

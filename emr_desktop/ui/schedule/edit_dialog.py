@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, 
 from emr_desktop.domain.chart import AppointmentRow
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import EmrError, ValidationError
-from emr_desktop.ui.chart.section_kit import FormDialog
+from emr_desktop.ui.chart.form_kit import FormDialog
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.patient_dialog import birth_and_age
