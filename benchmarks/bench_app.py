@@ -16,6 +16,7 @@ from emr_desktop.demo.build import demo_passphrase
 from emr_desktop.domain.security import Actor
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import connect_raw, sqlcipher_engine
+from emr_desktop.persistence.migrate import newest_file_revision
 from emr_desktop.services.practice.backups import BackupService
 from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.services.practice.store import open_practice
@@ -120,12 +121,14 @@ def plain_copy(root: Path, key: bytes, dest: Path) -> Database:
     practice (bookings, signatures, audit rows) do not matter.
     """
     marker = dest.with_suffix(".done")
-    if not (dest.exists() and marker.exists()):
+    revision = newest_file_revision()
+    if not (dest.exists() and marker.exists() and marker.read_text() == revision):
         dest.unlink(missing_ok=True)
         conn = connect_raw(root / "practice.db", key)
         conn.execute(f"ATTACH DATABASE '{dest.as_posix()}' AS plain KEY ''")
         conn.execute("SELECT sqlcipher_export('plain')")
         conn.execute("DETACH DATABASE plain")
         conn.close()
-        marker.write_text("1")
-    return Database(sqlcipher_engine(dest, None), dest, None)
+        marker.write_text(revision)
+    # Unencrypted, but the same practice key seals its audit rows (logins write some).
+    return Database(sqlcipher_engine(dest, None), dest, key)

@@ -14,7 +14,7 @@ from benchmarks import bench_actions as actions
 from benchmarks import floors
 from benchmarks.bench_app import bench_backup, bench_start, bench_unlock, bench_verify, plain_copy
 from benchmarks.bench_chart import bench_summary, bench_window, largest_chart
-from benchmarks.build import CACHE, SCALES, built_info, practice_dir
+from benchmarks.build import CACHE, SCALES, Scale, built_info, practice_dir
 from benchmarks.harness import (
     Result,
     markdown_table,
@@ -52,19 +52,21 @@ def _prefixes(db: Database, n: int, rng: random.Random) -> list[str]:
     return queries
 
 
-def bench_search(db: Database, plain: Database, actor: Actor, queries: list[str]) -> Result:
+def bench_search(
+    db: Database, plain: Database, actor: Actor, queries: list[str], plain_actor: Actor
+) -> Result:
     """Search-as-you-type over random prefixes vs the same rows by hand-written SQL."""
     service, plain_service = PatientService(db), PatientService(plain)
 
-    def calls(svc: PatientService) -> list[Callable[[], object]]:
-        return [(lambda q=q: svc.search(actor, q, limit=50)) for q in queries]  # type: ignore[misc]
+    def calls(svc: PatientService, who: Actor) -> list[Callable[[], object]]:
+        return [(lambda q=q: svc.search(who, q, limit=50)) for q in queries]  # type: ignore[misc]
 
     raw = db.engine.raw_connection()
     r = measure(
         f"patient search, {len(queries)} random prefixes",
-        calls(service),
+        calls(service, actor),
         floor=[(lambda q=q: floors.search(raw, q)) for q in queries],  # type: ignore[misc]
-        plain=calls(plain_service),
+        plain=calls(plain_service, plain_actor),
         target="p95 < 20 ms, <= 3x floor",
         check=lambda r: r.p95 < 20 and (r.ratio or 0) <= 3,
     )
@@ -112,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="each measurement once (smoke)")
     parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/)")
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    parser.add_argument(
+        "--engine",
+        choices=("sqlcipher", "pg"),
+        default="sqlcipher",
+        help="pg: the same practice on a local PostgreSQL server, beside SQLCipher",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("EMR_NO_KEYRING", "1")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -127,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     desk = auth.login("lnowak", demo_password())
     doctor = auth.login("drokafor", demo_password())
     admin = auth.login("admin", demo_password())
+    # The plain copy is a database of its own: its users log in there (their sessions).
+    plain_desk = AuthService(plain).login("lnowak", demo_password())
+    plain_doctor = AuthService(plain).login("drokafor", demo_password())
     pid, visits = largest_chart(db)
     writer = actions.write_patient(db, pid)
     today = dt.date.today()
@@ -136,9 +147,23 @@ def main(argv: list[str] | None = None) -> int:
     for old in shots.glob("*.png"):
         old.unlink()
     queries = _prefixes(db, 3 if quick else 100, random.Random(7))
+    if args.engine == "pg":
+        from benchmarks.pg import run_pg
+
+        results = run_pg(
+            db,
+            root,
+            CACHE,
+            scale.name,
+            quick=quick,
+            queries=queries,
+            patient=pid,
+            actors={"desk": desk, "doctor": doctor},
+        )
+        return _report(results, args, scale, plain, db, suffix="-pg")
 
     def summary() -> Result:
-        r = bench_summary(db, plain, doctor, pid, 2 if quick else 50)
+        r = bench_summary(db, plain, doctor, pid, 2 if quick else 50, plain_doctor)
         r.extra["largest chart"] = f"patient id {pid}, {visits} visits"
         return r
 
@@ -147,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     steps: list[tuple[str, Callable[[], Result | list[Result]]]] = [
         ("app start to login window", lambda: bench_start(root, 1 if quick else 5)),
         ("unlock database", lambda: bench_unlock(root, 2 if quick else 10)),
-        ("patient search", lambda: bench_search(db, plain, desk, queries)),
+        ("patient search", lambda: bench_search(db, plain, desk, queries, plain_desk)),
         ("open the largest chart (summary DTO)", summary),
         (
             "open the largest chart in the window, painted",
@@ -155,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
         (
             "schedule day view (service)",
-            lambda: actions.bench_day(db, plain, desk, today, providers, 2 if quick else 50),
+            lambda: actions.bench_day(
+                db, plain, desk, today, providers, 2 if quick else 50, plain_desk
+            ),
         ),
         (
             "schedule day view, painted",
@@ -173,16 +200,28 @@ def main(argv: list[str] | None = None) -> int:
     ]
     results = [r for name, step in steps for r in _guarded(name, step)]
     results.append(sqlcipher_overhead(results))
+    return _report(results, args, scale, plain, db)
+
+
+def _report(
+    results: list[Result],
+    args: argparse.Namespace,
+    scale: Scale,
+    plain: Database,
+    db: Database,
+    suffix: str = "",
+) -> int:
+    """Close the practices, print the table and write the JSON."""
     plain.dispose()
     db.dispose()
     print_table(results)
     if args.markdown:
         print("\n" + markdown_table(results))
     results_dir = Path(__file__).resolve().parent / "results"
-    out = args.out or results_dir / f"{scale.name}.json"
+    out = args.out or results_dir / f"{scale.name}{suffix}.json"
     info = built_info(scale)
     write_json(results, out, {"name": scale.name, **info})
-    if args.out is None and scale.name == "full":
+    if args.out is None and scale.name == "full" and not suffix:
         write_json(results, results_dir / "latest.json", {"name": scale.name, **info})
     missed = [r.name for r in results if r.passed is False]
     print(f"\n{len(missed)} target(s) missed: {', '.join(missed) or 'none'}")

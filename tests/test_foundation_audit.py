@@ -264,6 +264,8 @@ def test_security_events_write_audit_rows_with_their_action(
     assert {r.username for r in rows if r.action == "user_disable"} == {"admin"}
     assert {r.username for r in rows if r.action == "login_failed"} >= {"admin", "nobody"}
 
+    if practice.engine == "pg":
+        return  # a server restores into an empty database: its rows, test_server_backup.py
     db.dispose()
     restore_backup(
         practice.root,

@@ -30,6 +30,7 @@ from emr_desktop.domain.sections import AllergyInput, ProblemInput
 from emr_desktop.domain.security import Actor, Role, UserStatus
 from emr_desktop.errors import ConflictError, PermissionDenied, ValidationError
 from emr_desktop.models import Allergy, Patient, Problem, User
+from emr_desktop.persistence import sessions
 from emr_desktop.services.chart.allergies import AllergyService, allergy_state
 from emr_desktop.services.chart.problems import ProblemService
 from emr_desktop.services.patients.registry import PatientService
@@ -95,7 +96,7 @@ def staff_user(practice: Practice, username: str, role: Role) -> Actor:
         )
         s.add(user)
         s.flush()
-        return actor_for(user, "test-workstation")
+        return actor_for(user, "test-workstation", sessions.start(s, user.id, "test-workstation"))
 
 
 def make_world(practice: Practice) -> World:

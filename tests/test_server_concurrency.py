@@ -25,6 +25,7 @@ pytestmark = [
     pytest.mark.skipif(not PG_URL, reason="needs the suite's PostgreSQL (EMR_TEST_PG_URL)"),
 ]
 HERE = Path(__file__).resolve().parent
+WORKER = HERE.parent / "benchmarks" / "workstation.py"  # the benchmark runs the same worker
 
 
 def test_three_workstations_for_thirty_seconds_meet_no_error(tmp_path: Path) -> None:
@@ -50,11 +51,10 @@ def test_three_workstations_for_thirty_seconds_meet_no_error(tmp_path: Path) -> 
                 "EMR_DB_PASSPHRASE": PASSPHRASE,
                 "EMR_NO_KEYRING": "1",
                 "WORK_SECONDS": "30",
-                "PYTHONPATH": os.pathsep.join([str(HERE), *sys.path]),
             }
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, str(HERE / "concurrency_worker.py"), role],
+                    [sys.executable, str(WORKER), role],
                     env=env,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,

@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from emr_desktop.domain.security import Actor, UserStatus
 from emr_desktop.models.base import utcnow
-from emr_desktop.models.user import User, UserSession
+from emr_desktop.models.user import UserSession
 
 
 def token_hash(token: str) -> str:
@@ -59,21 +59,32 @@ def end_all(session: Session, user_id: int) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+_CHECK = (
+    "SELECT u.status, u.role, s.ended_at FROM user_session s JOIN app_user u"
+    " ON u.id = s.user_id WHERE s.token_hash = {p} AND u.id = {p}"
+)
+
+
 def refusal(session: Session, actor: Actor) -> str | None:
-    """Why ``actor`` may not act now (None: the session is good). One indexed query."""
+    """Why ``actor`` may not act now (None: the session is good). One indexed query, on the
+    driver's own cursor like the transaction's BEGIN: part of the unit of work's machinery,
+    not of the action (the action's own queries stay countable)."""
     if not actor.session:
         return "not signed in"
-    row = session.execute(
-        select(User.status, User.role, UserSession.ended_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == token_hash(actor.session), User.id == actor.user_id)
-    ).first()
+    conn = session.connection()
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_CHECK.format(p=marker), (token_hash(actor.session), actor.user_id))
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
     if row is None:
         return "not signed in"
     status, role, ended_at = row
-    if status is not UserStatus.ACTIVE:
+    if status != UserStatus.ACTIVE.value:
         return "account disabled"
-    if role is not actor.role:
+    if role != actor.role.value:
         return "role changed"
     if ended_at is not None:
         return "signed out"

@@ -1,4 +1,5 @@
-"""One workstation of the three-process server test (run as ``python concurrency_worker.py``).
+"""One workstation of the three-process server load (run as ``python workstation.py ROLE``;
+used by tests/test_server_concurrency.py and the PostgreSQL benchmark).
 
 Reads its role and the practice from the environment, works as that role for
 WORK_SECONDS, and prints one JSON line: operations done and errors met (by class name).
