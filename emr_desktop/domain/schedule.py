@@ -152,6 +152,8 @@ class ProviderInfo:
     name: str
     credentials: str
     color: str = ""
+    username: str = ""
+    active: bool = True  # False: disabled, shown only while appointments need rebooking
 
 
 @dataclass(frozen=True, slots=True)
