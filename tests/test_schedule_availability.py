@@ -16,7 +16,7 @@ from emr_desktop.cli import main
 from emr_desktop.domain.clinical import AppointmentStatus
 from emr_desktop.domain.schedule import BookingRequest, ConflictKind
 from emr_desktop.domain.security import UserStatus
-from emr_desktop.errors import ValidationError
+from emr_desktop.errors import DuplicateError, ValidationError
 from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.services.practice.users import UserService
 from emr_desktop.services.schedule.hours import clean_ranges
@@ -165,3 +165,22 @@ def test_emr_admin_schedule_contract(clinic: Clinic) -> None:
     assert code == 1 and "ranges" in err
     with pytest.raises(SystemExit):
         _cli(c, "desk", "hours", "set", "drshep", "--day", "monday")
+
+
+def test_appointment_types_are_kept_by_the_manager(clinic: Clinic) -> None:
+    svc, admin = ScheduleService(clinic.db), clinic.practice.admin
+    names = [t.name for t in svc.appointment_types(clinic.desk)]
+    assert names[:3] == ["Follow-up", "New patient", "Physical"]  # seeded by the migration
+    added = svc.save_appointment_type(admin, " Vaccine clinic ", 10, "#aa3300")
+    assert (added.name, added.duration_min, added.color) == ("Vaccine clinic", 10, "#AA3300")
+    assert svc.appointment_types(clinic.desk)[-1] == added
+    with pytest.raises(DuplicateError):
+        svc.save_appointment_type(admin, "vaccine CLINIC", 15, "#aa3300")
+    svc.save_appointment_type(
+        admin, "Vaccine clinic", 10, "#aa3300", type_id=added.id, active=False
+    )
+    assert added.id not in {t.id for t in svc.appointment_types(clinic.desk)}
+    assert added.id in {t.id for t in svc.appointment_types(admin, include_inactive=True)}
+    with pytest.raises(ValidationError) as bad:
+        svc.save_appointment_type(admin, "", 7, "red")
+    assert all(w in bad.value.message for w in ("name", "length", "colour"))

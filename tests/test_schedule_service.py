@@ -810,6 +810,10 @@ CASES: dict[str, Case] = {
     ),
     "provider_hours": lambda c, i: lambda a: c.svc.provider_hours(a, c.ames.user_id),
     "provider_named": lambda c, i: lambda a: c.svc.provider_named(a, "ames"),
+    "appointment_types": lambda c, i: lambda a: c.svc.appointment_types(a),
+    "save_appointment_type": lambda c, i: (
+        lambda a: c.svc.save_appointment_type(a, f"Type {a.username}", 20, "#112233")
+    ),
     "block_time": lambda c, i: (
         lambda a: c.svc.block_time(
             a, None, c.at(7 * (i // 5) + i % 5, 6), c.at(7 * (i // 5) + i % 5, 7), "x"
@@ -836,6 +840,8 @@ MANAGER_MAY = {
     "set_day_hours",
     "provider_hours",
     "provider_named",
+    "appointment_types",
+    "save_appointment_type",
     "block_time",
     "unblock",
 }

@@ -44,9 +44,10 @@ from emr_desktop.services.schedule.steps import (
     refuse_unless,
     row,
 )
+from emr_desktop.services.schedule.types import TypeEdits
 
 
-class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
+class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits, TypeEdits):
     """The appointment book. All appointment times are naive local wall-clock times."""
 
     def __init__(self, db: Database) -> None:
