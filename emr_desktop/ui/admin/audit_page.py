@@ -62,7 +62,7 @@ KNOWN_ACTIONS = (
     "schedule_unblock", "settings_change", "unlock", "user_create", "user_disable",
     "user_enable", "user_lockout", "user_password_reset", "user_unlock", "vitals_record",
     # issue 14 (front desk)
-    "appointment_type_add", "appointment_type_change",
+    "appointment_type_add", "appointment_type_change", "user_update",
 )  # fmt: skip
 
 
