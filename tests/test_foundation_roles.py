@@ -28,7 +28,13 @@ from emr_desktop.services.practice.users import UserService
 P = Permission
 
 # Receptionist: "demographics, schedule, check-in; no clinical content".
-FRONT_DESK = {P.PATIENT_VIEW, P.PATIENT_REGISTER, P.SCHEDULE_VIEW, P.SCHEDULE_BOOK}
+FRONT_DESK = {
+    P.PATIENT_VIEW,
+    P.PATIENT_REGISTER,
+    P.SCHEDULE_VIEW,
+    P.SCHEDULE_BOOK,
+    P.SCHEDULE_MANAGE,
+}
 
 EXPECTED: dict[Role, set[Permission]] = {
     # "admin (users, audit report, backups, practice settings)" -- nothing clinical;
@@ -40,6 +46,9 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.BACKUP_RUN,
         P.BACKUP_RESTORE,
         P.SETTINGS_MANAGE,
+        # issue 14: the practice manager keeps hours and types and sees the schedule
+        P.SCHEDULE_VIEW,
+        P.SCHEDULE_MANAGE,
     },
     # "physician (all clinical work, sign notes, prescribe)"; finding and booking the
     # patients they see is part of that work in a small practice.

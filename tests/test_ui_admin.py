@@ -179,12 +179,24 @@ def test_a_taken_username_is_shown_beside_the_field(
 
 
 def test_disabling_and_enabling_and_never_oneself(
-    qtbot: QtBot, view: AdminView, practice: Practice, messages: list[tuple[str, str]]
+    qtbot: QtBot,
+    view: AdminView,
+    practice: Practice,
+    messages: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     practice.add_user("lnowak", Role.RECEPTIONIST)
     page = view.users
     select_user(page, "lnowak")
     assert page.disable_button.text() == "&Disable"
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *_a: (asked.append(text), answer[0])[1]
+    )
+    click(qtbot, page.disable_button)  # asked first; "No" keeps the account
+    assert status_of(page, "lnowak") == "Active" and "Disable Lnowak" in asked[0]
+    answer[0] = QMessageBox.StandardButton.Yes
     click(qtbot, page.disable_button)
     assert status_of(page, "lnowak") == "Disabled"
     assert page.disable_button.text() == "&Enable"

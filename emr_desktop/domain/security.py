@@ -37,6 +37,7 @@ class Permission(enum.StrEnum):
     PATIENT_MERGE = "patient.merge"
     SCHEDULE_VIEW = "schedule.view"
     SCHEDULE_BOOK = "schedule.book"  # book, move, cancel, check in
+    SCHEDULE_MANAGE = "schedule.manage"  # working hours, blocked time, appointment types
     # clinical
     CHART_VIEW = "chart.view"  # clinical content of a chart
     VITALS_RECORD = "vitals.record"

@@ -6,6 +6,7 @@ from emr_desktop.models.allergy import Allergy
 from emr_desktop.models.appointment import (
     Appointment,
     AppointmentSeries,
+    AppointmentType,
     BlockedTime,
     ProviderHours,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Allergy",
     "Appointment",
     "AppointmentSeries",
+    "AppointmentType",
     "AuditHead",
     "AuditLog",
     "Base",

@@ -7,7 +7,9 @@ from emr_desktop.errors import PermissionDenied
 
 P = Permission
 
-_FRONT_DESK = frozenset({P.PATIENT_VIEW, P.PATIENT_REGISTER, P.SCHEDULE_VIEW, P.SCHEDULE_BOOK})
+_FRONT_DESK = frozenset(
+    {P.PATIENT_VIEW, P.PATIENT_REGISTER, P.SCHEDULE_VIEW, P.SCHEDULE_BOOK, P.SCHEDULE_MANAGE}
+)
 
 _NURSE_CLINICAL = frozenset(
     {
@@ -34,6 +36,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SETTINGS_MANAGE,
             # Demographics only: the audit report is filtered by a patient's MRN.
             P.PATIENT_VIEW,
+            # The practice manager keeps hours, blocks and appointment types and looks at
+            # the schedule, but does not book.
+            P.SCHEDULE_VIEW,
+            P.SCHEDULE_MANAGE,
         }
     ),
     Role.PHYSICIAN: _FRONT_DESK

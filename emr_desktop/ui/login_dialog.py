@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from emr_desktop.domain.security import Actor
-from emr_desktop.errors import EmrError
+from emr_desktop.errors import EmrError, PasswordChangeRequired
 from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.ui.password_change import choose_new_password
 
 
 class LoginDialog(QDialog):
@@ -77,6 +78,14 @@ class LoginDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         try:
             self.actor = self._auth.login(self._username.text(), self._password.text())
+        except PasswordChangeRequired:
+            self.actor = choose_new_password(
+                self._auth, self._username.text(), self._password.text(), self
+            )
+            if self.actor is None:
+                self._password.clear()
+                self._password.setFocus()
+                return
         except EmrError as err:
             self._error.setText(err.message)
             self._error.show()

@@ -103,9 +103,9 @@ class MainWindow(QMainWindow):
         self._show_status()
 
     def _on_lock_page_unlocked(self, actor: Actor) -> None:
-        if actor.user_id != self.actor.user_id:
-            # Another user: the previous user's drafts were saved at lock time; their
-            # screens are thrown away so nothing of theirs is shown to the new user.
+        if actor.user_id != self.actor.user_id or actor.session != self.actor.session:
+            # Another user (or a new session after a password change): the drafts were
+            # saved first; the screens are rebuilt so nothing holds the old session.
             old = self.workspace
             self.actor = actor
             self.workspace = Workspace(self.services, actor)
@@ -119,6 +119,10 @@ class MainWindow(QMainWindow):
         self._stack.setCurrentWidget(self.workspace)
         self.idle.last_activity = time.monotonic()
         self._show_status()
+
+    def password_changed(self, actor: Actor) -> None:
+        """A new password ended the old session: carry on in the new one (same user)."""
+        self._on_lock_page_unlocked(actor)
 
     def _on_ops_data_changed(self, what: str) -> None:
         if what == "settings":  # an admin changed the idle lock time: takes effect now
