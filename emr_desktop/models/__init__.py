@@ -12,6 +12,7 @@ from emr_desktop.models.appointment import (
 from emr_desktop.models.audit import AuditHead, AuditLog, PracticeKey
 from emr_desktop.models.base import Base
 from emr_desktop.models.encounter import Addendum, Encounter
+from emr_desktop.models.lease import BackupRun, PracticeLease
 from emr_desktop.models.medication import Medication
 from emr_desktop.models.observation import LabResult, VitalSigns
 from emr_desktop.models.patient import Patient, PatientNameToken
@@ -29,6 +30,7 @@ __all__ = [
     "AppointmentSeries",
     "AuditHead",
     "AuditLog",
+    "BackupRun",
     "Base",
     "BlockedTime",
     "Counter",
@@ -41,6 +43,7 @@ __all__ = [
     "PatientNameToken",
     "Practice",
     "PracticeKey",
+    "PracticeLease",
     "Prescription",
     "Problem",
     "ProviderHours",
