@@ -29,7 +29,8 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import connect_raw
 from emr_desktop.services.practice.audit_report import AuditService
 from emr_desktop.services.practice.auth import AuthService
-from emr_desktop.services.practice.backups import BackupService, restore_backup
+from emr_desktop.services.practice.backups import BackupService
+from emr_desktop.services.practice.restore import restore_backup
 from emr_desktop.services.practice.store import open_practice
 from emr_desktop.services.practice.users import UserService
 

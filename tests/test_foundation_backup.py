@@ -27,8 +27,9 @@ from emr_desktop.errors import AuthenticationError, BackupError, PermissionDenie
 from emr_desktop.persistence.engine import SQLITE_PLAIN_HEADER, connect_raw
 from emr_desktop.services.practice.audit_report import AuditService
 from emr_desktop.services.practice.auth import AuthService
-from emr_desktop.services.practice.backups import BackupService, read_manifest, restore_backup
+from emr_desktop.services.practice.backups import BackupService, read_manifest
 from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.restore import restore_backup
 from emr_desktop.services.practice.store import open_practice
 from emr_desktop.services.practice.users import UserService
 

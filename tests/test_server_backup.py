@@ -28,8 +28,9 @@ from emr_desktop.persistence.server import address, parse_server_url
 from emr_desktop.persistence.server_setup import app_url
 from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.services.practice.auth import AuthService
-from emr_desktop.services.practice.backups import BackupService, read_manifest, restore_backup
+from emr_desktop.services.practice.backups import BackupService, read_manifest
 from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.restore import restore_backup
 from emr_desktop.services.practice.server_backups import (
     DUMP_NAME,
     read_server_manifest,

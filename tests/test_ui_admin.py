@@ -33,13 +33,14 @@ from pytestqt.qtbot import QtBot
 from emr_desktop.domain.clinical import Sex
 from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.security import Role
-from emr_desktop.errors import AuthenticationError, PasswordChangeRequired
+from emr_desktop.errors import AuthenticationError, PasswordChangeRequired, PracticeError
 from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.services.practice.audit_report import EXPORT_COLUMNS
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.backups import read_manifest
 from emr_desktop.services.practice.details import PracticeService
 from emr_desktop.services.practice.settings import SettingsService
+from emr_desktop.services.practice.store import open_practice
 from emr_desktop.services.practice.users import UserService
 from emr_desktop.ui.admin.admin_view import AdminView
 from emr_desktop.ui.admin.audit_page import AuditPage
@@ -394,7 +395,16 @@ def test_restore_asks_for_password_and_passphrase_then_quits(
     qtbot.waitUntil(lambda: bool(quits), timeout=JOB_TIMEOUT_MS)
     title, text = messages[-1]
     assert title == "Backup restored" and "Start it again" in text
-    users = [u.username for u in UserService(practice.db).list(practice.admin)]
+    # The restoring app writes nothing more through the replaced database...
+    with pytest.raises(PracticeError, match="start emr-desktop again"):
+        UserService(practice.db).list(practice.admin)
+    # ...and the reopened practice is the backup's.
+    reopened = open_practice(practice.root, lambda: PASSPHRASE)
+    try:
+        admin = AuthService(reopened).login("admin", ADMIN_PASSWORD)
+        users = [u.username for u in UserService(reopened).list(admin)]
+    finally:
+        reopened.dispose()
     assert "latecomer" not in users
     assert list(practice.paths.backups.glob("replaced-*.db"))
 

@@ -23,7 +23,8 @@ from emr_desktop.errors import PracticeError
 from emr_desktop.paths import data_dir
 from emr_desktop.services.practice.audit_report import AuditService
 from emr_desktop.services.practice.auth import AuthService
-from emr_desktop.services.practice.backups import BackupService, read_manifest, restore_backup
+from emr_desktop.services.practice.backups import BackupService, read_manifest
+from emr_desktop.services.practice.restore import restore_backup
 from emr_desktop.services.practice.store import change_passphrase, create_practice
 from emr_desktop.services.practice.users import UserService, parse_role
 
@@ -192,6 +193,7 @@ def cmd_restore(ctx: Context) -> int:
         username=username,
         password=password,
         passphrase=passphrase_provider(),
+        replace_practice=a.replace_practice,
     )
     out(f"Restored the backup made {result.manifest.created_at}")
     if result.replaced_file:
@@ -284,6 +286,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("restore", help="verify a backup and make it the live database")
     p.add_argument("file", type=path_arg)
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--replace-practice",
+        metavar="NAME",
+        help="restore another practice's backup over this one: type this practice's name",
+    )
     _user_opt(p)
     p.set_defaults(func=cmd_restore)
     p = sub.add_parser("check", help="integrity, cipher and audit chain checks")

@@ -35,13 +35,13 @@ _IGNORED_CATEGORIES = "survey", "social-history", "imaging", "procedure", "exam"
 def _patient(r: Json, where: str) -> PatientInput:
     names = list(f.dicts(r.get("name")))
     official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
-    given = [g.strip() for g in official.get("given", []) if isinstance(g, str) and g.strip()]
+    given = [g.strip() for g in f.strings(official.get("given")) if g.strip()]
     usual = next((n for n in names if n.get("use") == "usual"), {})
-    preferred = next((g for g in usual.get("given", []) if isinstance(g, str)), "")
+    preferred = next(iter(f.strings(usual.get("given"))), "")
     phones: dict[str, str] = {}
     email = ""
     for t in f.dicts(r.get("telecom")):
-        value = f.text(t.get("value"), 200)
+        value = f.text(t.get("value"), 200, "telecom", where)
         if t.get("system") == "phone" and value:
             slot = "mobile" if t.get("use") == "mobile" else "home"
             phones.setdefault(slot, value)
@@ -51,10 +51,16 @@ def _patient(r: Json, where: str) -> PatientInput:
         (a for a in f.dicts(r.get("address")) if a.get("use") in (None, "home")),
         f.first(r.get("address")),
     )
-    lines = [x for x in address.get("line", []) if isinstance(x, str)]
+    lines = f.strings(address.get("line"))
     language = f.first(r.get("communication")).get("language")
     contact = f.first(r.get("contact"))
-    contact_phone = next((f.text(t.get("value"), 40) for t in f.dicts(contact.get("telecom"))), "")
+    contact_phone = next(
+        (
+            f.text(t.get("value"), 40, "emergency_contact_phone", where)
+            for t in f.dicts(contact.get("telecom"))
+        ),
+        "",
+    )
     birth = f.day(r.get("birthDate"), where)
     if birth is None:
         raise ValidationError(where, "has no date of birth")
@@ -62,7 +68,7 @@ def _patient(r: Json, where: str) -> PatientInput:
     return PatientInput(
         given_name=given[0] if given else "",
         middle_name=" ".join(given[1:]),
-        family_name=f.text(official.get("family"), 100),
+        family_name=f.text(official.get("family"), 100, "family_name", where),
         birth_date=birth,
         sex_at_birth=sex,
         preferred_name=preferred if preferred != (given[0] if given else "") else "",
@@ -71,14 +77,22 @@ def _patient(r: Json, where: str) -> PatientInput:
         email=email,
         address_line1=lines[0] if lines else "",
         address_line2=", ".join(lines[1:]),
-        city=f.text(address.get("city"), 100),
-        state=f.text(address.get("state"), 50),
-        postal_code=f.text(address.get("postalCode"), 20),
-        preferred_language=f.concept_text(language)[:60] or "English",
-        emergency_contact_name=f.text(f.first([contact.get("name")]).get("text"), 200)
+        city=f.text(address.get("city"), 100, "city", where),
+        state=f.text(address.get("state"), 50, "state", where),
+        postal_code=f.text(address.get("postalCode"), 20, "postal_code", where),
+        preferred_language=f.cap(f.concept_text(language), 60, where, "preferred_language")
+        or "English",
+        emergency_contact_name=f.text(
+            f.first([contact.get("name")]).get("text"), 200, "emergency_contact_name", where
+        )
         or f.human_name(f.first([contact.get("name")])),
         emergency_contact_phone=contact_phone,
-        emergency_contact_relation=f.concept_text(f.first(contact.get("relationship")))[:60],
+        emergency_contact_relation=f.cap(
+            f.concept_text(f.first(contact.get("relationship"))),
+            60,
+            where,
+            "emergency_contact_relation",
+        ),
     )
 
 
@@ -156,7 +170,7 @@ def _addendum(reader: _Reader, doc: Json, where: str) -> tuple[str, ImportedAdde
     target = f.first(doc.get("relatesTo"))
     if target.get("code") != "appends":
         return None
-    ref = str(f.first([target.get("target")]).get("reference", ""))
+    ref = f.reference(target.get("target"))
     text = "\n\n".join(_note_text(doc, where).values())
     author = f.display_of(f.first(doc.get("author")), reader.names)
     when = f.maybe_instant(doc.get("date"), where)
@@ -180,7 +194,7 @@ def _visits(
             continue
         context = doc.get("context")
         enc_refs = context.get("encounter") if isinstance(context, Mapping) else None
-        enc = str(f.first(enc_refs).get("reference", ""))
+        enc = f.reference(f.first(enc_refs))
         if enc not in reader.refs:
             reader.skipped["DocumentReference without a visit"] += 1
             continue
@@ -206,8 +220,10 @@ def _visits(
         out.append(
             ImportedVisit(
                 occurred_at=f.instant(start, where),
-                kind=(f.concept_text(f.first(r.get("type"))) or "Office visit")[:60],
-                reason=f.concept_text(f.first(r.get("reasonCode")))[:300],
+                kind=f.cap(
+                    (f.concept_text(f.first(r.get("type"))) or "Office visit"), 60, where, "kind"
+                ),
+                reason=f.cap(f.concept_text(f.first(r.get("reasonCode"))), 300, where, "reason"),
                 provider=f.display_of(participant, reader.names),
                 **extra,
             )

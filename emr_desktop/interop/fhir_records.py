@@ -52,13 +52,18 @@ def condition(r: Json, where: str) -> ImportedProblem | Skip:
     onset = r.get("onsetDateTime") or f.first([r.get("onsetPeriod")]).get("start")
     resolved = f.day(r.get("abatementDateTime"), where)
     return ImportedProblem(
-        code=code[:20],
+        code=f.cap(code, 20, where, "code"),
         code_system=system,
-        description=description[:300],
+        description=f.cap(description, 300, where, "description"),
         status=status,
         onset_date=f.day(onset, where),
         resolved_date=resolved if status is ProblemStatus.RESOLVED else None,
-        note="\n".join(f.text(n.get("text"), 4000) for n in f.dicts(r.get("note")))[:4000],
+        note=f.cap(
+            "\n".join(f.text(n.get("text"), 4000, "note", where) for n in f.dicts(r.get("note"))),
+            4000,
+            where,
+            "note",
+        ),
     )
 
 
@@ -90,9 +95,9 @@ def allergy(r: Json, where: str) -> ImportedAllergy | Skip:
     severities = {str(x.get("severity")) for x in reactions}
     severity = next((s for s in AllergySeverity if s.value in severities), AllergySeverity.UNKNOWN)
     return ImportedAllergy(
-        substance=substance[:200],
+        substance=f.cap(substance, 200, where, "substance"),
         category=_CATEGORIES.get(str(first_category), AllergyCategory.OTHER),
-        reaction="; ".join(m for m in manifestations if m)[:300],
+        reaction=f.cap("; ".join(m for m in manifestations if m), 300, where, "reaction"),
         severity=severity,
         status=status,
         onset_date=f.day(r.get("onsetDateTime"), where),
@@ -104,7 +109,7 @@ def _extension(element: object, url: str) -> str:
         return ""
     for e in f.dicts(element.get("extension")):
         if e.get("url") == url:
-            return f.text(e.get("valueString"), 200)
+            return f.text(e.get("valueString"), 200, "extension")
     return ""
 
 
@@ -116,7 +121,9 @@ def medication(r: Json, where: str) -> ImportedMedication | Skip:
     concept = r.get("medicationCodeableConcept")
     name = _extension(concept, c.EXT_DRUG_NAME) or f.concept_text(concept)
     if not name:
-        name = f.text(f.first([r.get("medicationReference")]).get("display"), 200)
+        name = f.text(
+            f.first([r.get("medicationReference")]).get("display"), 200, "drug_name", where
+        )
     if not name:
         return "MedicationRequest without a medication name"
     dosage = f.first(r.get("dosageInstruction"))
@@ -125,15 +132,17 @@ def medication(r: Json, where: str) -> ImportedMedication | Skip:
     validity = dispense.get("validityPeriod") if isinstance(dispense, Mapping) else None
     stop = validity.get("end") if isinstance(validity, Mapping) and not active else None
     return ImportedMedication(
-        drug_name=name[:200],
-        strength=_extension(concept, c.EXT_STRENGTH)[:100],
-        form=_extension(concept, c.EXT_FORM)[:60],
-        route=f.concept_text(dosage.get("route"))[:60],
-        sig=f.text(dosage.get("text"), 500),
+        drug_name=f.cap(name, 200, where, "drug_name"),
+        strength=f.cap(_extension(concept, c.EXT_STRENGTH), 100, where, "strength"),
+        form=f.cap(_extension(concept, c.EXT_FORM), 60, where, "form"),
+        route=f.cap(f.concept_text(dosage.get("route")), 60, where, "route"),
+        sig=f.text(dosage.get("text"), 500, "sig", where),
         status=MedicationStatus.ACTIVE if active else MedicationStatus.STOPPED,
         start_date=f.day(r.get("authoredOn"), where),
         stop_date=f.day(stop, where),
-        stop_reason="" if active else f.concept_text(r.get("statusReason"))[:300],
+        stop_reason=f.cap(
+            "" if active else f.concept_text(r.get("statusReason")), 300, where, "stop_reason"
+        ),
     )
 
 
@@ -150,13 +159,13 @@ def immunization(r: Json, where: str, names: Mapping[str, str]) -> ImportedImmun
         return "Immunization without a date"
     performer = f.first(r.get("performer")).get("actor")
     return ImportedImmunization(
-        cvx=cvx[:4],
-        vaccine=(f.concept_text(r.get("vaccineCode")) or cvx)[:200],
+        cvx=f.cap(cvx, 4, where, "cvx"),
+        vaccine=f.cap((f.concept_text(r.get("vaccineCode")) or cvx), 200, where, "vaccine"),
         given_on=given,
-        lot=f.text(r.get("lotNumber"), 40),
-        site=f.concept_text(r.get("site"))[:60],
-        route=f.concept_text(r.get("route"))[:60],
-        given_by=f.display_of(performer, names)[:200],
+        lot=f.text(r.get("lotNumber"), 40, "lot", where),
+        site=f.cap(f.concept_text(r.get("site")), 60, where, "site"),
+        route=f.cap(f.concept_text(r.get("route")), 60, where, "route"),
+        given_by=f.cap(f.display_of(performer, names), 200, where, "given_by"),
         status=RecordStatus.ENTERED_IN_ERROR
         if status == "entered-in-error"
         else RecordStatus.ACTIVE,
@@ -173,23 +182,23 @@ def lab(r: Json, where: str) -> LabInput | Skip:
     value = f.number(quantity.get("value")) if isinstance(quantity, Mapping) else None
     unit = ""
     if isinstance(quantity, Mapping):
-        unit = f.text(quantity.get("unit") or quantity.get("code"), 40)
-    value_text = (
-        f.text(r.get("valueString"), 200) or f.concept_text(r.get("valueCodeableConcept"))[:200]
+        unit = f.text(quantity.get("unit") or quantity.get("code"), 40, "unit", where)
+    value_text = f.text(r.get("valueString"), 200, "value", where) or f.cap(
+        f.concept_text(r.get("valueCodeableConcept")), 200, where, "value"
     )
     ref = f.first(r.get("referenceRange"))
     low, high = ref.get("low"), ref.get("high")
     flag_code = f.code_in(f.first(r.get("interpretation")), c.INTERPRETATION)
     return LabInput(
         collected_at=f.instant(when, where),
-        loinc=f.code_in(concept, c.LOINC)[:10],
-        name=f.concept_text(concept)[:200],
+        loinc=f.cap(f.code_in(concept, c.LOINC), 10, where, "loinc"),
+        name=f.cap(f.concept_text(concept), 200, where, "name"),
         value=value,
         value_text=value_text,
         unit=unit,
         ref_low=f.number(low.get("value")) if isinstance(low, Mapping) else None,
         ref_high=f.number(high.get("value")) if isinstance(high, Mapping) else None,
-        ref_text=f.text(ref.get("text"), 100),
+        ref_text=f.text(ref.get("text"), 100, "reference range", where),
         flag=LabFlag(flag_code) if flag_code in {x.value for x in LabFlag} else None,
         resulted_at=f.maybe_instant(r.get("issued"), where),
     )
@@ -211,17 +220,21 @@ def appointment(
     provider = ""
     for p in f.dicts(r.get("participant")):
         actor = p.get("actor")
-        if isinstance(actor, Mapping) and actor.get("reference") not in patient_refs:
+        if isinstance(actor, Mapping) and f.reference(actor) not in patient_refs:
             provider = provider or f.display_of(actor, names)
     kind = f.concept_text(r.get("appointmentType")) or f.concept_text(f.first(r.get("serviceType")))
-    comment = f.text(r.get("comment"), 100)
+    comment = f.text(r.get("comment"), 100, "comment", where)
     return ImportedAppointment(
         start_at=start.astimezone().replace(tzinfo=None),  # the schedule keeps local time
         duration_min=min(max(5, int(minutes or 15)), 24 * 60),
-        kind=(kind or "Appointment")[:60],
-        reason=f.concept_text(f.first(r.get("reasonCode")))[:300],
+        kind=f.cap((kind or "Appointment"), 60, where, "kind"),
+        reason=f.cap(f.concept_text(f.first(r.get("reasonCode"))), 300, where, "reason"),
         provider=provider,
         status=status,
-        cancel_reason=f.concept_text(r.get("cancelationReason"))[:300],
-        room=comment.removeprefix(c.ROOM_PREFIX)[:40] if comment.startswith(c.ROOM_PREFIX) else "",
+        cancel_reason=f.cap(
+            f.concept_text(r.get("cancelationReason")), 300, where, "cancel_reason"
+        ),
+        room=f.cap(comment.removeprefix(c.ROOM_PREFIX), 40, where, "room")
+        if comment.startswith(c.ROOM_PREFIX)
+        else "",
     )

@@ -17,9 +17,31 @@ Json = Mapping[str, Any]
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
-def text(value: object, limit: int) -> str:
-    """A string value trimmed and cut to the column's length ('' for anything else)."""
-    return value.strip()[:limit] if isinstance(value, str) else ""
+def text(value: object, limit: int, name: str = "a text value", where: str = "") -> str:
+    """A string value trimmed ('' for anything else); ValidationError naming the field when
+    it is longer than its column (refused, never cut)."""
+    return cap(value.strip(), limit, where, name) if isinstance(value, str) else ""
+
+
+def cap(value: str, limit: int, where: str, name: str) -> str:
+    """``value`` when it fits its column; else ValidationError naming the field."""
+    if len(value) > limit:
+        field = f"{where} {name}".strip()
+        raise ValidationError(
+            field, f"is {len(value):,} characters long, more than the {limit} kept; it is refused"
+        )
+    return value
+
+
+def strings(value: object) -> list[str]:
+    """The strings of a list (a FHIR array of strings); [] for anything else."""
+    return [x for x in value if isinstance(x, str)] if isinstance(value, list) else []
+
+
+def reference(value: object) -> str:
+    """The ``reference`` of a Reference; '' when it is not a string."""
+    target = value.get("reference") if isinstance(value, Mapping) else None
+    return target if isinstance(target, str) else ""
 
 
 def day(value: object, where: str) -> dt.date | None:
@@ -131,7 +153,7 @@ def attachment_text(content: Json, where: str) -> str | None:
         return None
     try:
         return base64.b64decode(att["data"], validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64, non-ASCII, or not UTF-8
         raise ValidationError(where, "holds an attachment that is not valid base64 text") from None
 
 
@@ -149,6 +171,6 @@ def human_name(name: Json) -> str:
     """'Barry Nicolas' from a HumanName (prefixes such as 'Dr.' are left out)."""
     if isinstance(name.get("text"), str) and name["text"].strip():
         return str(name["text"]).strip()
-    given = [g for g in name.get("given", []) if isinstance(g, str)]
+    given = strings(name.get("given"))
     family = str(name["family"]) if isinstance(name.get("family"), str) else ""
     return " ".join([*given, family]).strip()

@@ -13,6 +13,7 @@ from emr_desktop.models.appointment import (
 from emr_desktop.models.audit import AuditHead, AuditLog, PracticeKey
 from emr_desktop.models.base import Base
 from emr_desktop.models.encounter import Addendum, Encounter
+from emr_desktop.models.lease import BackupRun, PracticeLease
 from emr_desktop.models.medication import Medication
 from emr_desktop.models.observation import LabResult, VitalSigns
 from emr_desktop.models.patient import Patient, PatientNameToken
@@ -31,6 +32,7 @@ __all__ = [
     "AppointmentType",
     "AuditHead",
     "AuditLog",
+    "BackupRun",
     "Base",
     "BlockedTime",
     "Counter",
@@ -43,6 +45,7 @@ __all__ = [
     "PatientNameToken",
     "Practice",
     "PracticeKey",
+    "PracticeLease",
     "Prescription",
     "Problem",
     "ProviderHours",

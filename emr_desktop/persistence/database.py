@@ -14,7 +14,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from emr_desktop.domain.audit import ChainReport
 from emr_desktop.domain.security import Actor
-from emr_desktop.errors import BusyError, ConflictError, DatabaseDamaged, SessionEnded
+from emr_desktop.errors import (
+    BusyError,
+    ConflictError,
+    DatabaseDamaged,
+    PracticeError,
+    SessionEnded,
+)
 from emr_desktop.models.audit import AuditLog
 from emr_desktop.persistence import audit_verify
 from emr_desktop.persistence import sessions as login_sessions
@@ -52,6 +58,8 @@ class Database:
     data_dir: Path | None = None  # this workstation's folder (anchor, backups)
     practice_id: str | None = None
     anchor: AnchorFile | None = field(init=False, repr=False, default=None)
+    open_lease: str | None = field(init=False, repr=False, default=None)  # see leases
+    retired: str | None = field(init=False, default=None)  # why it may no longer be used
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     _readers: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -102,6 +110,8 @@ class Database:
     def _transaction(
         self, sessions: sessionmaker[Session], actor: Actor | None
     ) -> Iterator[Session]:
+        if self.retired is not None:
+            raise PracticeError(self.retired)
         session = sessions()
         moved: tuple[int, str, int | None] | None = None
         try:
@@ -200,6 +210,12 @@ class Database:
             raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
         finally:
             raw.close()
+
+    def retire(self, why: str) -> None:
+        """Refuse every further unit of work with ``why`` (its file was replaced by a
+        restore: only a reopened database may be used)."""
+        self.retired = why
+        self.engine.dispose()
 
     def dispose(self) -> None:
         """Close every pooled connection (before a file is moved or replaced)."""

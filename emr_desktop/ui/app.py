@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from emr_desktop.errors import EmrError, WrongPassphrase
 from emr_desktop.logs import setup_logging
 from emr_desktop.paths import data_dir as default_data_dir
 from emr_desktop.paths import demo_data_dir
+from emr_desktop.services.practice import presence
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.services.practice.settings import SettingsService
@@ -113,6 +115,15 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     except EmrError as err:
         QMessageBox.critical(None, "Cannot open the practice", err.message)
         return 1
+    try:
+        presence.hold(db)
+    except EmrError as err:
+        QMessageBox.critical(None, "Cannot open the practice", err.message)
+        db.dispose()
+        return 1
+    keep_lease = QTimer(app)
+    keep_lease.timeout.connect(lambda: _renew(db))
+    keep_lease.start(presence.RENEW_EVERY_MS)
     settings = SettingsService(db)
     name = settings.current().practice_name
     login = LoginDialog(
@@ -124,7 +135,7 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     # so the login window shows first.
     QTimer.singleShot(50, _load_screens)
     if login.exec() != LoginDialog.DialogCode.Accepted or login.actor is None:
-        db.dispose()
+        _close(db)
         return 0
     from emr_desktop.ui.context import Services
     from emr_desktop.ui.main_window import MainWindow
@@ -132,5 +143,19 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     window = MainWindow(Services(db), login.actor, name)
     window.show()
     code = app.exec()
-    db.dispose()
+    keep_lease.stop()
+    _close(db)
     return int(code)
+
+
+def _renew(db: Database) -> None:
+    """Keep this app's open lease (a busy or unreachable database is tried next time)."""
+    with contextlib.suppress(EmrError):
+        presence.renew(db)
+
+
+def _close(db: Database) -> None:
+    """Give the lease back and close the database."""
+    with contextlib.suppress(EmrError):
+        presence.release(db)
+    db.dispose()

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import exc, select
 from sqlalchemy.orm import Session
 
 from emr_desktop.domain.chart import Note
@@ -25,6 +26,7 @@ from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import EmrError, ValidationError
 from emr_desktop.interop.fhir_export import chart_bundle
 from emr_desktop.interop.fhir_import import read_bundle
+from emr_desktop.interop.fhir_safe import load_json
 from emr_desktop.models import (
     Addendum,
     Allergy,
@@ -52,6 +54,8 @@ from emr_desktop.services.exchange.fhir_store import store_bundle
 from emr_desktop.services.exchange.loading import load_all_labs, load_vitals
 from emr_desktop.services.patients.registry import details
 from emr_desktop.services.schedule.queries import rows as appointment_rows
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (done, total)
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024
@@ -214,17 +218,31 @@ class FhirService:
         return ImportReport(tuple(results))
 
     def _import_file(self, actor: Actor, path: Path) -> ImportResult:
+        """One file in its own transaction, or FAILED with a one-line reason: nothing in a
+        file (however malformed) stops the files after it."""
         try:
             if path.stat().st_size > MAX_BUNDLE_BYTES:
                 raise ValidationError("file", "is larger than 200 MB")
-            try:
-                bundle = json.loads(path.read_bytes())
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise ValidationError("file", "is not JSON") from None
-            return self.import_bundle(actor, bundle, source=path.name)
+            bundle = load_json(path.read_bytes())
+            return self.import_bundle(actor, bundle, source=path.name)  # type: ignore[arg-type]
         except OSError as err:
             return ImportResult(
                 path.name, ImportOutcome.FAILED, message=err.strerror or "unreadable"
             )
         except EmrError as err:
             return ImportResult(path.name, ImportOutcome.FAILED, message=err.message)
+        except exc.DBAPIError:
+            return ImportResult(
+                path.name,
+                ImportOutcome.FAILED,
+                message="the database refused a value in it; nothing of it was imported",
+            )
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as err:
+            # The mapping met a shape it does not expect: this file is refused, not the batch.
+            log.warning("fhir import: file refused (%s)", type(err).__name__)
+            return ImportResult(
+                path.name,
+                ImportOutcome.FAILED,
+                message=f"holds a value of an unexpected shape ({type(err).__name__}); "
+                "nothing of it was imported",
+            )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import PracticeError, ValidationError
+from emr_desktop.persistence import restore_journal
 from emr_desktop.persistence.anchor import ANCHOR_NAME
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.server import ServerProfile
@@ -56,8 +57,9 @@ class PracticePaths:
         return self.root / "backups"
 
     def exists(self) -> bool:
-        """Whether a finished embedded practice lives here."""
-        return self.key.is_file()
+        """Whether a finished embedded practice lives here (or one whose restore was
+        interrupted, which its next open completes)."""
+        return self.key.is_file() or restore_journal.pending(self.root)
 
     def in_use(self) -> bool:
         """Whether this folder is a practice: its own database, or a workstation of a server."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import PracticeError
+from emr_desktop.persistence import restore_journal
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.engine import file_salt, probe, sqlcipher_engine
 from emr_desktop.persistence.keyfile import KeyFile, new_database_key
@@ -130,6 +131,8 @@ def open_practice(
     if ServerProfile.exists(data_dir):
         return open_server_practice(data_dir, server_password, passphrase)
     paths = PracticePaths(data_dir)
+    if data_dir.is_dir():
+        restore_journal.complete(data_dir)  # finish a restore a crash interrupted
     keyfile, key = unlock_key(paths, passphrase)
     return open_with_key(paths, keyfile, key, migrate=migrate)
 

@@ -27,8 +27,8 @@ from emr_desktop.errors import (
     ValidationError,
     WrongPassphrase,
 )
-from emr_desktop.services.practice.backups import restore_backup
 from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.restore import restore_backup
 from emr_desktop.ui.admin import (
     FieldErrors,
     label,
@@ -112,9 +112,9 @@ class RestoreDialog(QDialog):
         warning = label(
             "<b>Restoring replaces the practice database with this backup.</b> Everything "
             f"entered after {created_text(manifest)} will no longer be in the practice. The "
-            f"current database is not deleted: it is kept in {folder}. Everyone else should "
-            "close emr-desktop first. When the restore is done, emr-desktop closes; start it "
-            "again.",
+            f"current database is not deleted: it is kept in {folder}. The restore is refused "
+            "while emr-desktop is open on another computer or window. When the restore is "
+            "done, emr-desktop closes; start it again.",
             "Warning",
         )
         warning.setTextFormat(Qt.TextFormat.RichText)
@@ -179,13 +179,19 @@ class RestoreDialog(QDialog):
         # Close our connections so the file can be moved aside (Windows refuses to move
         # an open file); the engine reopens by itself if the restore is refused.
         self._services.db.dispose()
-        return restore_backup(
+        result = restore_backup(
             data_dir,
             self._backup,
             username=self._actor.username,
             password=password,
             passphrase=passphrase,
+            own_lease=self._services.db.open_lease,
         )
+        # This window's database file was replaced: nothing more may be written through it.
+        self._services.db.retire(
+            "The practice was restored from a backup; start emr-desktop again to go on."
+        )
+        return result
 
     def _on_failed(self, err: EmrError) -> bool:
         if isinstance(err, _PassphraseNeeded):
