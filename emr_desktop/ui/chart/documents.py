@@ -35,6 +35,7 @@ from emr_desktop.services.chart.documents import sniff
 from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.vitals import FieldRow, buddy
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel
 
@@ -87,6 +88,7 @@ class AttachDialog(QDialog):
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard this document without attaching it?")
         self.setWindowTitle("Attach document")
         self._services, self._actor, self._patient_id, self._ops = services, actor, patient_id, ops
         self._content = content
@@ -122,6 +124,11 @@ class AttachDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.setMinimumWidth(480)
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def show_validation(self, err: ValidationError) -> None:
         """Show a refused value beside its field."""

@@ -31,6 +31,7 @@ from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
 from emr_desktop.ui.chart.vitals import FieldRow, buddy
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.format import num
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel, Index
@@ -104,6 +105,7 @@ class LabDialog(QDialog):
         self, services: Services, actor: Actor, patient_id: int, ops: Operations, parent: QWidget
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the result you typed?")
         from emr_desktop.reference import loinc
 
         self.setWindowTitle("Record lab result")
@@ -150,6 +152,11 @@ class LabDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.setMinimumWidth(560)
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _on_code_picked(self, text: str) -> None:
         from emr_desktop.reference import loinc

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from emr_desktop.domain.prescribing import SafetyAlert
+from emr_desktop.ui.discard import DiscardGuard
 
 # severity -> (label, icon, text colour, fill): a word and a shape as well as a colour,
 # so the severity reads without colour vision and on a grey printout of a screenshot.
@@ -182,6 +183,7 @@ class OverrideDialog(QDialog):
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the override reason you typed?")
         self.setWindowTitle(title)
         self.panel = AlertPanel(self)
         self.panel.show_alerts(alerts, drug_names)
@@ -196,6 +198,11 @@ class OverrideDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(620, 420)
         self._on_panel_reasons_changed()
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _on_panel_reasons_changed(self) -> None:
         self.sign_button.setEnabled(not self.panel.missing_reasons())

@@ -29,6 +29,7 @@ from emr_desktop.services.chart.observations import VITAL_RANGES, VitalsField
 from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.format import num
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel
@@ -151,6 +152,7 @@ class VitalsDialog(QDialog):
         self, services: Services, actor: Actor, patient_id: int, ops: Operations, parent: QWidget
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the vitals you typed?")
         self.setWindowTitle("Record vitals")
         self._services, self._actor, self._patient_id, self._ops = services, actor, patient_id, ops
         self.saved: VitalsRow | None = None
@@ -178,6 +180,11 @@ class VitalsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
         self.setMinimumWidth(520)
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _row_for(self, err: ValidationError) -> FieldRow:
         for name, r in VITAL_RANGES.items():
