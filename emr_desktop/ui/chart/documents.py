@@ -37,6 +37,7 @@ from emr_desktop.ui.chart.vitals import FieldRow, buddy
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header, put_on_top
 from emr_desktop.ui.table_model import Column, DtoTableModel
 
 FILE_FILTER = "Documents (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
@@ -124,6 +125,8 @@ class AttachDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.setMinimumWidth(480)
+        self.header = patient_header(parent, patient_id, services, actor, ops)
+        put_on_top(self, self.header)
 
     def reject(self) -> None:
         """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
@@ -200,6 +203,8 @@ class DocumentViewer(QDialog):
         close.rejected.connect(self.reject)
         layout.addWidget(close)
         self.resize(820, 900)
+        self.header = patient_header(parent, row.patient_id)
+        put_on_top(self, self.header)
 
     def done(self, result: int) -> None:
         """Close the document and drop its bytes when the viewer closes."""
@@ -256,7 +261,8 @@ class DocumentsSection(QWidget):
         except OSError as err:
             self._ops.show_error(ValidationError("file", f"cannot be read ({err.strerror})"))
             return
-        self.make_attach_dialog(path, content).exec()
+        self.attach_dialog = self.make_attach_dialog(path, content)
+        self.attach_dialog.open()  # window-modal: a lock or switch user keeps it
 
     def make_attach_dialog(self, path: Path, content: bytes) -> AttachDialog:
         """The 'Attach document' dialog for ``content`` read from ``path`` (not shown yet)."""

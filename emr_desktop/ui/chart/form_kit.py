@@ -23,6 +23,7 @@ from emr_desktop.errors import ValidationError
 from emr_desktop.ui.chart.field_kinds import Kind
 from emr_desktop.ui.discard import confirm, typed_state
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header, put_on_top
 
 T = TypeVar("T")
 __all__ = ["Field", "FormDialog", "FormSpec", "SectionForm", "confirm"]
@@ -202,6 +203,8 @@ class SectionForm(FormDialog):
         changes = f"chart:{section.patient_id}"
         super().__init__(title, section.ops, changes, section, discard=f"Discard {what}?")
         self.spec, self.section, self.row = spec, section, row
+        self.header = patient_header(section, section.patient_id)
+        put_on_top(self, self.header)
         self.fields: dict[str, tuple[Field, QWidget]] = {}
         start = spec.fill(row) if editing and spec.fill is not None else {}
         for f in spec.fields:

@@ -34,6 +34,7 @@ from emr_desktop.ui.context import Services
 from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.format import num
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header, put_on_top
 from emr_desktop.ui.table_model import Column, DtoTableModel, Index
 
 PAGE = 100
@@ -152,6 +153,8 @@ class LabDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.setMinimumWidth(560)
+        self.header = patient_header(parent, patient_id, services, actor, ops)
+        put_on_top(self, self.header)
 
     def reject(self) -> None:
         """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
@@ -347,7 +350,8 @@ class LabsSection(QWidget):
 
     def open_record_dialog(self) -> None:
         """Show the 'Record lab result' dialog; the chart refreshes when it saves."""
-        self.make_record_dialog().exec()
+        self.record_dialog = self.make_record_dialog()
+        self.record_dialog.open()  # window-modal: a lock or switch user keeps it
 
     def has_unsaved(self) -> bool:
         """Nothing here is typed outside a modal dialog."""

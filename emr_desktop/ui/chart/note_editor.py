@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -26,6 +25,7 @@ from emr_desktop.domain.notes import SOAP_FIELDS
 from emr_desktop.domain.security import Actor, Permission, Role
 from emr_desktop.errors import EmrError
 from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.ui.chart.addendum import AddendumDialog, ask_addendum
 from emr_desktop.ui.chart.note_templates import TEMPLATES
 from emr_desktop.ui.ops import Operations
 
@@ -52,6 +52,7 @@ class NoteEditor(QWidget):
         self.note: Note | None = None
         self.dirty = False
         self.editable = False
+        self.addendum_dialog: AddendumDialog | None = None
         self._loading = False
         self.header = QLabel()
         self.header.setAccessibleName("Note heading")
@@ -220,13 +221,14 @@ class NoteEditor(QWidget):
         if self.note is None:
             return
         note = self.note
-        text, ok = QInputDialog.getMultiLineText(self, "Addendum", "Text of the addendum:")
-        if not ok or not text.strip():
-            return
-        updated = self._ops.run(
-            lambda: self._notes.add_addendum(self._actor, note.id, text),
-            changes=f"chart:{note.patient_id}",
-        )
-        if updated is not None:
-            self.show_note(updated)
-            self.changed.emit()
+
+        def add(text: str) -> None:
+            updated = self._ops.run(
+                lambda: self._notes.add_addendum(self._actor, note.id, text),
+                changes=f"chart:{note.patient_id}",
+            )
+            if updated is not None and self.note is not None and self.note.id == note.id:
+                self.show_note(updated)
+                self.changed.emit()
+
+        self.addendum_dialog = ask_addendum(note.patient_id, self, add)

@@ -24,13 +24,13 @@ from emr_desktop.domain.chart import PrescriptionRow
 from emr_desktop.domain.prescribing import PrescriptionInput, SafetyOverrideRequired
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import PermissionDenied
-from emr_desktop.ui.chart.banner import BannerWidget
 from emr_desktop.ui.chart.prescription_form import PrescriptionForm, quantity_line
 from emr_desktop.ui.chart.rx_alerts import AlertPanel
 from emr_desktop.ui.chart.rx_print import PdfPreviewDialog
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header
 
 
 @dataclass
@@ -64,10 +64,7 @@ class PrescriptionDialog(QDialog):
             more=lambda: bool(self.items) and not self.signed,
         )
         # Two identifiers and the allergies stay in sight while prescribing.
-        self.banner = BannerWidget()
-        summary = ops.run(lambda: services.chart.summary(actor, patient_id))
-        if summary is not None:
-            self.banner.show_banner(summary.banner)
+        self.banner = patient_header(parent, patient_id, services, actor, ops)
         self.form = PrescriptionForm()
         self.add_button = QPushButton("&Add to batch")
         self.add_button.setToolTip("Keep this prescription and start another, to sign together")

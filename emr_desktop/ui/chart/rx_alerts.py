@@ -181,9 +181,11 @@ class OverrideDialog(QDialog):
         alerts: Sequence[SafetyAlert],
         drug_names: Mapping[int, str],
         parent: QWidget,
+        header: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.guard = DiscardGuard(self, "Discard the override reason you typed?")
+        self.header = header
         self.setWindowTitle(title)
         self.panel = AlertPanel(self)
         self.panel.show_alerts(alerts, drug_names)
@@ -194,6 +196,8 @@ class OverrideDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.panel.reasons_changed.connect(self._on_panel_reasons_changed)
         layout = QVBoxLayout(self)
+        if header is not None:  # the patient's two identifiers (the renewals inbox)
+            layout.addWidget(header)
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.buttons)
         self.resize(620, 420)
