@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from emr_desktop.domain.prescribing import SafetyAlert
+from emr_desktop.ui.discard import DiscardGuard
 
 # severity -> (label, icon, text colour, fill): a word and a shape as well as a colour,
 # so the severity reads without colour vision and on a grey printout of a screenshot.
@@ -180,8 +181,11 @@ class OverrideDialog(QDialog):
         alerts: Sequence[SafetyAlert],
         drug_names: Mapping[int, str],
         parent: QWidget,
+        header: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the override reason you typed?")
+        self.header = header
         self.setWindowTitle(title)
         self.panel = AlertPanel(self)
         self.panel.show_alerts(alerts, drug_names)
@@ -192,10 +196,17 @@ class OverrideDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.panel.reasons_changed.connect(self._on_panel_reasons_changed)
         layout = QVBoxLayout(self)
+        if header is not None:  # the patient's two identifiers (the renewals inbox)
+            layout.addWidget(header)
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.buttons)
         self.resize(620, 420)
         self._on_panel_reasons_changed()
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _on_panel_reasons_changed(self) -> None:
         self.sign_button.setEnabled(not self.panel.missing_reasons())
