@@ -134,6 +134,7 @@ def medication(r: Json, where: str) -> ImportedMedication | Skip:
         start_date=f.day(r.get("authoredOn"), where),
         stop_date=f.day(stop, where),
         stop_reason="" if active else f.concept_text(r.get("statusReason"))[:300],
+        rxnorm_code=f.code_in(concept, c.RXNORM)[:20],
     )
 
 

@@ -45,6 +45,7 @@ def medication_row(m: Medication) -> MedicationRow:
         stop_date=m.stop_date,
         stop_reason=m.stop_reason,
         version=m.version,
+        rxnorm_code=m.rxnorm_code,
     )
 
 

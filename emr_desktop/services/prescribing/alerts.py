@@ -104,7 +104,15 @@ def items_of(ctx: SafetyContext) -> tuple[list[Item], list[Item]]:
         for p in ctx.prescriptions
     ]
     meds = [
-        Item(f"med{m.id}", None, m.drug_name, m.route, drug_facts(m.drug_name, m.ingredients))
+        Item(
+            f"med{m.id}",
+            None,
+            m.drug_name,
+            m.route,
+            drug_facts(
+                m.drug_name, m.ingredients or resolve_drug(m.drug_name, m.rxnorm_code).ingredients
+            ),
+        )
         for m in ctx.medications
     ]
     return batch, meds
