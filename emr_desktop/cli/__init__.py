@@ -45,6 +45,7 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
         "emr_desktop.cli.exports",
         "emr_desktop.cli.server",
         "emr_desktop.cli.schedule",
+        "emr_desktop.cli.rx",
     ):
         try:
             module = __import__(name, fromlist=["register"])

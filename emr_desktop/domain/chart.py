@@ -91,6 +91,7 @@ class MedicationRow:
     stop_date: dt.date | None
     stop_reason: str
     version: int
+    rxnorm_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ SEVERITY_LOOK: dict[str, tuple[str, str, str, str]] = {
     "contraindicated": ("CONTRAINDICATED", "■", "#8c1010", "#fde2e1"),
     "major": ("MAJOR", "▲", "#a3330b", "#fdeadb"),
     "moderate": ("MODERATE", "●", "#7a5a00", "#fff6d6"),
+    "minor": ("MINOR", "◆", "#3d5a1d", "#eef6e4"),
     "info": ("INFO", "○", "#1d4f91", "#e8f0fb"),
 }
 _ORDER = {name: i for i, name in enumerate(SEVERITY_LOOK)}
