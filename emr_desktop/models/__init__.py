@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from emr_desktop.models.access import ChartRestriction, EmergencyAccess
 from emr_desktop.models.allergy import Allergy
 from emr_desktop.models.appointment import (
     Appointment,
@@ -13,6 +14,7 @@ from emr_desktop.models.audit import AuditHead, AuditLog, PracticeKey
 from emr_desktop.models.base import Base
 from emr_desktop.models.encounter import Addendum, Encounter
 from emr_desktop.models.medication import Medication
+from emr_desktop.models.mfa import LoginThrottle, MfaRecoveryCode, UserMfa
 from emr_desktop.models.observation import LabResult, VitalSigns
 from emr_desktop.models.patient import Patient, PatientNameToken
 from emr_desktop.models.practice import Counter, Practice, ProviderProfile
@@ -31,12 +33,16 @@ __all__ = [
     "AuditLog",
     "Base",
     "BlockedTime",
+    "ChartRestriction",
     "Counter",
     "Document",
+    "EmergencyAccess",
     "Encounter",
     "Immunization",
     "LabResult",
+    "LoginThrottle",
     "Medication",
+    "MfaRecoveryCode",
     "Patient",
     "PatientNameToken",
     "Practice",
@@ -48,6 +54,7 @@ __all__ = [
     "Referral",
     "Setting",
     "User",
+    "UserMfa",
     "UserSession",
     "VitalSigns",
 ]
