@@ -91,8 +91,10 @@ class MfaCodeRequired(AuthenticationError):
 
 class MfaEnrollmentRequired(AuthenticationError):
     """The password was right, the practice requires a second factor for this user, and
-    none is set up yet: ``uri`` is a fresh enrolment to confirm with its first code."""
+    none is set up yet: ``uri`` (and its QR code, PNG bytes) is a fresh enrolment to confirm
+    by logging in with its first code."""
 
-    def __init__(self, message: str, uri: str = "") -> None:
+    def __init__(self, message: str, uri: str = "", qr_png: bytes = b"") -> None:
         super().__init__(message)
         self.uri = uri
+        self.qr_png = qr_png

@@ -91,6 +91,7 @@ def build_menus(window: MenuHost) -> Actions:
         file_menu.addAction(acts.new_patient)
     file_menu.addAction(acts.close_chart)
     file_menu.addSeparator()
+    file_menu.addAction("&Two-step login…", lambda: open_two_step(window))
     file_menu.addAction(acts.lock)
     file_menu.addAction(acts.quit)
     view_menu = bar.addMenu("&View")
@@ -145,6 +146,13 @@ def open_renewals(window: MenuHost) -> None:
         _widget(window),
     )
     dialog.open()
+
+
+def open_two_step(window: MenuHost) -> None:
+    """One's own two-step login: set it up with a QR code, recovery codes, turn it off."""
+    from emr_desktop.ui.mfa_dialogs import TwoStepDialog
+
+    TwoStepDialog(window.services.mfa, window.actor, window.workspace.ops, _widget(window)).exec()
 
 
 def _widget(window: MenuHost) -> QWidget:

@@ -147,7 +147,9 @@ class AuthService:
         actor: Actor | None = None
         with self._db.unit_of_work() as s:
             try:
-                user = self._check(s, username, password, code, now)
+                # Unlocking a workstation continues a session that already passed the
+                # second factor: the password alone unlocks it.
+                user = self._check(s, username, password, code, now, second=session is None)
             except AuthenticationError as err:
                 failure = err
             else:

@@ -111,7 +111,8 @@ def second_factor(s: Session, user: User, code: str | None, now: dt.datetime) ->
     if row is None:
         row = _new_row(s, user, now)
     if not code:
-        raise MfaEnrollmentRequired(ENROL_PROMPT, _enrolment(s, user, row).uri)
+        enrolment = _enrolment(s, user, row)
+        raise MfaEnrollmentRequired(ENROL_PROMPT, enrolment.uri, enrolment.qr_png)
     if _code_is_good(s, row, code, now) is None:
         return "wrong code"
     row.confirmed_at = now
