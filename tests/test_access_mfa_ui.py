@@ -11,14 +11,17 @@ import time
 import urllib.parse
 
 import pyotp
+import pytest
 from conftest import STAFF_PASSWORD, Practice
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from emr_desktop.domain.security import Role
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.mfa import MfaService
+from emr_desktop.ui.admin.mfa_page import HandOverDialog, MfaPage
+from emr_desktop.ui.context import Services
 from emr_desktop.ui.login_dialog import LoginDialog
 from emr_desktop.ui.mfa_dialogs import EnrolDialog, RecoveryCodesDialog, TwoStepDialog
 from emr_desktop.ui.ops import Operations
@@ -107,3 +110,35 @@ def test_one_sets_up_two_step_login_from_the_menu(qtbot: QtBot, practice: Practi
     assert shown and len(shown[0].splitlines()) == 10
     assert mfa.status(actor).enrolled
     assert "on" in dialog.state.text()
+
+
+def test_the_manager_requires_it_and_turns_it_on_and_off_for_a_user(
+    qtbot: QtBot, practice: Practice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    practice.add_user("drpage", Role.PHYSICIAN)
+    host = QWidget()
+    qtbot.addWidget(host)
+    page = MfaPage(Services(practice.db), practice.admin, Operations(host))
+    qtbot.addWidget(page)
+    page.refresh()
+    page.role_boxes[Role.PHYSICIAN].setChecked(True)
+    page.save_button.click()
+    assert MfaService(practice.db).policy(practice.admin).roles == {Role.PHYSICIAN}
+    assert "Physician" in page.message.text()
+
+    row = next(i for i in range(page.model.rowCount()) if page.model.row(i).username == "drpage")
+    page.table.selectRow(row)
+    page.on_button.click()
+    assert isinstance(page.dialog, HandOverDialog)
+    assert len(page.dialog.codes.toPlainText().splitlines()) == 10
+    page.resize(700, 400)
+    page.show()
+    page.grab().save("/tmp/security-mfa-page.png")
+    page.dialog.grab().save("/tmp/security-handover.png")
+    page.dialog.accept()
+    assert {u.username for u in page.model.rows() if u.mfa_enrolled} == {"drpage"}
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    page.table.selectRow(row)
+    page.off_button.click()
+    assert not any(u.mfa_enrolled for u in page.model.rows())
