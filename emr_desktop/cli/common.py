@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import os
@@ -24,6 +25,7 @@ from emr_desktop.paths import data_dir
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.refusals import RefusalService
 from emr_desktop.services.practice.store import open_practice
 
 PASSWORD_ENV = "EMR_PASSWORD"
@@ -131,6 +133,12 @@ class Context:
                 raise UsageError(f"No password: set {PASSWORD_ENV} or run in a terminal.")
             self._actor = login_with_code(AuthService(self.db), username, password)
         return self._actor
+
+    def record_refusal(self, err: EmrError, what: str) -> None:
+        """Audit a refused action of the logged-in user (never fails the command)."""
+        if self._db is not None and self._actor is not None:
+            with contextlib.suppress(EmrError):
+                RefusalService(self._db).record(self._actor, err, what=f"emr-admin {what}")
 
     def close(self) -> None:
         """Log out and release the database."""
