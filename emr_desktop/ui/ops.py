@@ -58,7 +58,7 @@ class Operations(QObject):
         # queued result reaches this (GUI) thread, so running jobs' signals are kept here.
         self._running: set[_JobSignals] = set()
         # Told of every error shown, so refused actions reach the audit log.
-        self.on_refused: Callable[[EmrError], None] | None = None
+        self.on_refused: Callable[[EmrError], object] | None = None
 
     def run(
         self,
