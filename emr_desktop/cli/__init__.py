@@ -57,6 +57,15 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
     return found
 
 
+def _command_name(args: argparse.Namespace) -> str:
+    """``users mfa enroll`` from the parsed arguments (for the audit row of a refusal)."""
+    words = [args.command]
+    for key, value in vars(args).items():
+        if key.endswith("_cmd") and isinstance(value, str):
+            words.append(value)
+    return " ".join(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one emr-admin command; user mistakes print one line to stderr, never a traceback."""
     parser = build_parser()
@@ -73,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except EmrError as err:
         log.info("command %s failed: %s", args.command, type(err).__name__)
+        ctx.record_refusal(err, _command_name(args))
         print(f"emr-admin: {err.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from emr_desktop.models.access import ChartRestriction, EmergencyAccess
 from emr_desktop.models.allergy import Allergy
 from emr_desktop.models.appointment import (
     Appointment,
@@ -15,6 +16,7 @@ from emr_desktop.models.base import Base
 from emr_desktop.models.encounter import Addendum, Encounter
 from emr_desktop.models.lease import BackupRun, PracticeLease
 from emr_desktop.models.medication import Medication
+from emr_desktop.models.mfa import LoginThrottle, MfaRecoveryCode, UserMfa
 from emr_desktop.models.observation import LabResult, VitalSigns
 from emr_desktop.models.patient import Patient, PatientNameToken
 from emr_desktop.models.practice import Counter, Practice, ProviderProfile
@@ -35,12 +37,16 @@ __all__ = [
     "BackupRun",
     "Base",
     "BlockedTime",
+    "ChartRestriction",
     "Counter",
     "Document",
+    "EmergencyAccess",
     "Encounter",
     "Immunization",
     "LabResult",
+    "LoginThrottle",
     "Medication",
+    "MfaRecoveryCode",
     "Patient",
     "PatientNameToken",
     "Practice",
@@ -53,6 +59,7 @@ __all__ = [
     "Referral",
     "Setting",
     "User",
+    "UserMfa",
     "UserSession",
     "VitalSigns",
 ]

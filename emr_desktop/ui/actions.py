@@ -106,6 +106,7 @@ def build_menus(window: MenuHost) -> Actions:
     file_menu.addAction(acts.close_chart)
     file_menu.addSeparator()
     file_menu.addAction("Change my &password…", lambda: change_my_password(window))
+    file_menu.addAction("&Two-step login…", lambda: open_two_step(window))
     file_menu.addAction(acts.lock)
     file_menu.addAction(acts.quit)
     view_menu = bar.addMenu("&View")
@@ -173,6 +174,13 @@ def change_my_password(window: MenuHost) -> None:
     if dialog.exec() and dialog.actor is not None:
         window.password_changed(dialog.actor)
         QMessageBox.information(_widget(window), "Password changed", "Your password is changed.")
+
+
+def open_two_step(window: MenuHost) -> None:
+    """One's own two-step login: set it up with a QR code, recovery codes, turn it off."""
+    from emr_desktop.ui.mfa_dialogs import TwoStepDialog
+
+    TwoStepDialog(window.services.mfa, window.actor, window.workspace.ops, _widget(window)).exec()
 
 
 def _widget(window: MenuHost) -> QWidget:

@@ -14,6 +14,7 @@ from emr_desktop.domain.security import Actor, Permission, Role, UserStatus
 from emr_desktop.domain.users import NewUserResult, UserInfo
 from emr_desktop.errors import DuplicateError, NotFound, ValidationError
 from emr_desktop.models.appointment import Appointment
+from emr_desktop.models.mfa import UserMfa
 from emr_desktop.models.user import User
 from emr_desktop.persistence import sessions
 from emr_desktop.persistence.database import Database
@@ -21,6 +22,7 @@ from emr_desktop.security.passwords import check_password_rules, hash_password, 
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.practice import throttle
 
 # Appointments that still hold a visit: a disabled provider's must be rebooked.
 KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.IN_ROOM)
@@ -48,8 +50,14 @@ def parse_role(text: str) -> Role:
         raise ValidationError("role", f"must be one of {choices}") from None
 
 
-def user_info(user: User, now: dt.datetime | None = None) -> UserInfo:
-    """The DTO for ``user``."""
+def user_info(
+    user: User,
+    now: dt.datetime | None = None,
+    *,
+    throttled: bool = False,
+    mfa_enrolled: bool = False,
+) -> UserInfo:
+    """The DTO for ``user`` (``throttled``: locked on some workstation after failures)."""
     now = now or dt.datetime.now(dt.UTC)
     return UserInfo(
         id=user.id,
@@ -57,9 +65,10 @@ def user_info(user: User, now: dt.datetime | None = None) -> UserInfo:
         full_name=user.full_name,
         role=user.role,
         status=user.status,
-        locked_out=user.locked_until is not None and user.locked_until > now,
+        locked_out=throttled or (user.locked_until is not None and user.locked_until > now),
         must_change_password=user.must_change_password,
         last_login_at=user.last_login_at,
+        mfa_enrolled=mfa_enrolled,
     )
 
 
@@ -129,7 +138,12 @@ class UserService:
         require(actor, Permission.USERS_MANAGE)
         with self._db.unit_of_work(actor) as s:
             now = dt.datetime.now(dt.UTC)
-            return [user_info(u, now) for u in s.scalars(select(User).order_by(User.username))]
+            locked = throttle.locked_usernames(s, now)
+            mfa = set(s.scalars(select(UserMfa.user_id).where(UserMfa.confirmed_at.is_not(None))))
+            return [
+                user_info(u, now, throttled=u.username in locked, mfa_enrolled=u.id in mfa)
+                for u in s.scalars(select(User).order_by(User.username))
+            ]
 
     def _get(self, s: Session, username: str) -> User:
         user = s.scalar(select(User).where(User.username == username.strip().lower()))
@@ -171,6 +185,7 @@ class UserService:
             user.must_change_password = password is None
             user.failed_logins = 0
             user.locked_until = None
+            throttle.clear(s, user.username)
             sessions.end_all(s, user.id)  # a reset password ends the user's sessions
             record(
                 s,
@@ -189,6 +204,7 @@ class UserService:
             user = self._get(s, username)
             user.failed_logins = 0
             user.locked_until = None
+            throttle.clear(s, user.username)  # every workstation's lock on this name
             record(
                 s,
                 actor,

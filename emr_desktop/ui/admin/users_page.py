@@ -52,6 +52,7 @@ USER_COLUMNS: tuple[Column[UserInfo], ...] = (
         user_status,
         warn=lambda u: u.status is UserStatus.DISABLED or u.locked_out,
     ),
+    Column("Two-step login", lambda u: "On" if u.mfa_enrolled else "Off"),
     Column(
         "Last login",
         lambda u: local_time(u.last_login_at) or "never",
