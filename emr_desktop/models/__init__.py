@@ -11,6 +11,7 @@ from emr_desktop.models.appointment import (
 )
 from emr_desktop.models.audit import AuditHead, AuditLog, PracticeKey
 from emr_desktop.models.base import Base
+from emr_desktop.models.billing import BillingEntry, EntryDiagnosis, Fee, FeePrice
 from emr_desktop.models.encounter import Addendum, Encounter
 from emr_desktop.models.medication import Medication
 from emr_desktop.models.observation import LabResult, VitalSigns
@@ -30,10 +31,14 @@ __all__ = [
     "AuditHead",
     "AuditLog",
     "Base",
+    "BillingEntry",
     "BlockedTime",
     "Counter",
     "Document",
     "Encounter",
+    "EntryDiagnosis",
+    "Fee",
+    "FeePrice",
     "Immunization",
     "LabResult",
     "Medication",
