@@ -96,6 +96,7 @@ class LedgerEntry:
     recorded_by: str
     recorded_at: dt.datetime
     diagnoses: tuple[str, ...] = ()
+    patient_id: int = 0
 
     @property
     def category(self) -> str:

@@ -62,6 +62,7 @@ def entry_rows(session: Session, entries: Sequence[BillingEntry]) -> list[Ledger
             recorded_by=names.get(e.recorded_by_id or 0, ""),
             recorded_at=e.recorded_at,
             diagnoses=tuple(diagnoses.get(e.id, ())),
+            patient_id=e.patient_id,
         )
         for e in entries
     ]
