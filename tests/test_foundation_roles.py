@@ -49,6 +49,10 @@ EXPECTED: dict[Role, set[Permission]] = {
         # issue 14: the practice manager keeps hours and types and sees the schedule
         P.SCHEDULE_VIEW,
         P.SCHEDULE_MANAGE,
+        # issue 16: "the manager keeps fees and approves write-offs"
+        P.BILLING_VIEW,
+        P.BILLING_FEES,
+        P.BILLING_ADJUST,
     },
     # "physician (all clinical work, sign notes, prescribe)"; finding and booking the
     # patients they see is part of that work in a small practice.
@@ -71,6 +75,9 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.RX_PRESCRIBE,
         P.REFERRAL_MANAGE,
         P.CHART_EXPORT,
+        # issue 16: "the physician codes the visit"
+        P.BILLING_VIEW,
+        P.BILLING_CODE,
     },
     # "nurse (intake, vitals, allergies, draft notes, Rx renewal requests; no signing,
     # no prescribing)". Intake covers check-in, immunizations given, results and documents
@@ -89,7 +96,9 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.REFERRAL_MANAGE,
         P.CHART_EXPORT,
     },
-    Role.RECEPTIONIST: set(FRONT_DESK),
+    # issue 16: "the receptionist takes payments and prints receipts and statements";
+    # "the nurse sees nothing of billing".
+    Role.RECEPTIONIST: FRONT_DESK | {P.BILLING_VIEW, P.BILLING_PAYMENT},
 }
 
 CODE_DISAGREES: set[tuple[Role, Permission]] = set()

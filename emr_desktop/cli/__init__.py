@@ -46,6 +46,7 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
         "emr_desktop.cli.server",
         "emr_desktop.cli.schedule",
         "emr_desktop.cli.rx",
+        "emr_desktop.cli.billing",
     ):
         try:
             module = __import__(name, fromlist=["register"])

@@ -128,6 +128,9 @@ def fill_demo(
     from emr_desktop.demo.populate import populate
 
     populate(db, patients=patients, seed=seed, now=now, progress=progress)
+    from emr_desktop.demo.billing import fill_billing
+
+    fill_billing(db, seed=seed, now=now or dt.datetime.now(dt.UTC))
 
 
 def open_or_create_demo(data_dir: Path) -> Database:

@@ -55,6 +55,12 @@ class Permission(enum.StrEnum):
     REFERRAL_MANAGE = "referral.manage"
     CHART_EXPORT = "chart.export"  # print or export a chart (PDF, FHIR)
     FHIR_IMPORT = "fhir.import"
+    # billing: descriptions and amounts, never the note
+    BILLING_VIEW = "billing.view"  # ledger, balances, receipts, statements, reports
+    BILLING_CODE = "billing.code"  # pick a signed visit's charges, reverse a charge
+    BILLING_PAYMENT = "billing.payment"  # take (and reverse) payments
+    BILLING_FEES = "billing.fees"  # keep the fee schedule and its prices
+    BILLING_ADJUST = "billing.adjust"  # refunds and write-offs (the manager approves)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from emr_desktop.models.appointment import (
 )
 from emr_desktop.models.audit import AuditHead, AuditLog, PracticeKey
 from emr_desktop.models.base import Base
+from emr_desktop.models.billing import BillingEntry, EntryDiagnosis, Fee, FeePrice
 from emr_desktop.models.encounter import Addendum, Encounter
 from emr_desktop.models.lease import BackupRun, PracticeLease
 from emr_desktop.models.medication import Medication
@@ -36,12 +37,16 @@ __all__ = [
     "AuditLog",
     "BackupRun",
     "Base",
+    "BillingEntry",
     "BlockedTime",
     "ChartRestriction",
     "Counter",
     "Document",
     "EmergencyAccess",
     "Encounter",
+    "EntryDiagnosis",
+    "Fee",
+    "FeePrice",
     "Immunization",
     "LabResult",
     "LoginThrottle",

@@ -40,6 +40,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # the schedule, but does not book.
             P.SCHEDULE_VIEW,
             P.SCHEDULE_MANAGE,
+            # The practice manager keeps fees and approves write-offs and refunds.
+            P.BILLING_VIEW,
+            P.BILLING_FEES,
+            P.BILLING_ADJUST,
         }
     ),
     Role.PHYSICIAN: _FRONT_DESK
@@ -53,10 +57,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RX_PRESCRIBE,
             P.PATIENT_MERGE,
             P.FHIR_IMPORT,  # importing charts brings in clinical content
+            P.BILLING_VIEW,
+            P.BILLING_CODE,
         }
     ),
     Role.NURSE: _FRONT_DESK | _NURSE_CLINICAL,
-    Role.RECEPTIONIST: _FRONT_DESK,
+    Role.RECEPTIONIST: _FRONT_DESK | {P.BILLING_VIEW, P.BILLING_PAYMENT},
 }
 
 
