@@ -40,7 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Command groups added by later modules (clinical, export)."""
     found = []
-    for name in ("emr_desktop.cli.clinical", "emr_desktop.cli.exports", "emr_desktop.cli.server"):
+    for name in (
+        "emr_desktop.cli.clinical",
+        "emr_desktop.cli.exports",
+        "emr_desktop.cli.server",
+        "emr_desktop.cli.reports",
+    ):
         try:
             module = __import__(name, fromlist=["register"])
         except ModuleNotFoundError as exc:

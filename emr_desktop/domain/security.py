@@ -54,6 +54,14 @@ class Permission(enum.StrEnum):
     REFERRAL_MANAGE = "referral.manage"
     CHART_EXPORT = "chart.export"  # print or export a chart (PDF, FHIR)
     FHIR_IMPORT = "fhir.import"
+    # orders, results, worklist, recalls, reports
+    ORDER_PLACE = "order.place"  # order labs, print the requisition, cancel an order
+    RESULT_VIEW = "result.view"  # see results and the results inbox (never the front desk)
+    RESULT_RECORD = "result.record"  # enter results against an order
+    RESULT_SIGN = "result.sign"  # review, comment, sign off, notify the patient
+    TASK_MANAGE = "task.manage"  # assign tasks to a user or a role, mark them done
+    RECALL_WORK = "recall.work"  # the recall list, contact attempts, booking, letters
+    REPORT_VIEW = "report.view"  # practice reports: counts only
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from emr_desktop.models.base import Base
 from emr_desktop.models.encounter import Addendum, Encounter
 from emr_desktop.models.medication import Medication
 from emr_desktop.models.observation import LabResult, VitalSigns
+from emr_desktop.models.orders import LabOrder, LabOrderTest, ResultReview
 from emr_desktop.models.patient import Patient, PatientNameToken
 from emr_desktop.models.practice import Counter, Practice, ProviderProfile
 from emr_desktop.models.prescription import Prescription
@@ -21,6 +22,7 @@ from emr_desktop.models.problem import Problem
 from emr_desktop.models.record import Document, Immunization, Referral
 from emr_desktop.models.setting import Setting
 from emr_desktop.models.user import User, UserSession
+from emr_desktop.models.worklist import Recall, RecallContact, Task
 
 __all__ = [
     "Addendum",
@@ -35,6 +37,8 @@ __all__ = [
     "Document",
     "Encounter",
     "Immunization",
+    "LabOrder",
+    "LabOrderTest",
     "LabResult",
     "Medication",
     "Patient",
@@ -45,8 +49,12 @@ __all__ = [
     "Problem",
     "ProviderHours",
     "ProviderProfile",
+    "Recall",
+    "RecallContact",
     "Referral",
+    "ResultReview",
     "Setting",
+    "Task",
     "User",
     "UserSession",
     "VitalSigns",

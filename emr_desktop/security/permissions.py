@@ -7,7 +7,16 @@ from emr_desktop.errors import PermissionDenied
 
 P = Permission
 
-_FRONT_DESK = frozenset({P.PATIENT_VIEW, P.PATIENT_REGISTER, P.SCHEDULE_VIEW, P.SCHEDULE_BOOK})
+_FRONT_DESK = frozenset(
+    {
+        P.PATIENT_VIEW,
+        P.PATIENT_REGISTER,
+        P.SCHEDULE_VIEW,
+        P.SCHEDULE_BOOK,
+        P.TASK_MANAGE,
+        P.RECALL_WORK,
+    }
+)
 
 _NURSE_CLINICAL = frozenset(
     {
@@ -21,6 +30,8 @@ _NURSE_CLINICAL = frozenset(
         P.RX_RENEWAL_REQUEST,
         P.REFERRAL_MANAGE,
         P.CHART_EXPORT,
+        P.RESULT_VIEW,
+        P.RESULT_RECORD,
     }
 )
 
@@ -34,6 +45,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SETTINGS_MANAGE,
             # Demographics only: the audit report is filtered by a patient's MRN.
             P.PATIENT_VIEW,
+            P.REPORT_VIEW,  # counts only, no names
+            P.TASK_MANAGE,
         }
     ),
     Role.PHYSICIAN: _FRONT_DESK
@@ -47,6 +60,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RX_PRESCRIBE,
             P.PATIENT_MERGE,
             P.FHIR_IMPORT,  # importing charts brings in clinical content
+            P.ORDER_PLACE,
+            P.RESULT_SIGN,
+            P.REPORT_VIEW,
         }
     ),
     Role.NURSE: _FRONT_DESK | _NURSE_CLINICAL,
