@@ -199,3 +199,50 @@ class RecallRow:
     attempts: int
     last_attempt: dt.datetime | None
     appointment_id: int | None
+
+
+class InboxKind(enum.StrEnum):
+    """What an inbox line asks for."""
+
+    RESULT = "result"
+    UNSIGNED_NOTE = "unsigned_note"
+    RENEWAL = "renewal"
+    TASK = "task"
+    OVERDUE_ORDER = "overdue_order"
+
+
+INBOX_WORDS = {
+    InboxKind.RESULT: "Result to review",
+    InboxKind.UNSIGNED_NOTE: "Unsigned note",
+    InboxKind.RENEWAL: "Renewal request",
+    InboxKind.TASK: "Task",
+    InboxKind.OVERDUE_ORDER: "Overdue order",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """One line of a user's inbox; ``ref_id`` is the result review, note, prescription,
+    task or order it is about."""
+
+    kind: InboxKind
+    ref_id: int
+    title: str
+    patient_id: int | None
+    mrn: str
+    patient_name: str
+    since: dt.datetime
+    due_on: dt.date | None = None
+    urgent: bool = False  # a critical result, an overdue task
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """A user's inbox and the home screen's counts."""
+
+    items: tuple[InboxItem, ...]
+    todays_patients: int
+
+    def count(self, kind: InboxKind) -> int:
+        """How many lines of this kind wait."""
+        return sum(1 for i in self.items if i.kind is kind)
