@@ -147,9 +147,7 @@ class ReportService:
                 )
             )
             ids = set(orders) | set(reviews)
-            names = dict(
-                s.execute(select(User.id, User.username).where(User.id.in_(ids))).all()
-            )
+            names = dict(s.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
             rows = sorted(
                 (
                     CountRow(
