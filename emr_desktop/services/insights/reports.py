@@ -102,8 +102,8 @@ class ReportService:
         return rows
 
     def recalls_due(self, actor: Actor, on: dt.date) -> list[CountRow]:
-        """Open recalls by what is due: ``count`` due by ``on``, ``second`` of them overdue
-        by more than 30 days."""
+        """Open recalls by what is due (after bringing them up to date with the rules):
+        ``count`` due by ``on``, ``second`` of them overdue by more than 30 days."""
         require(actor, Permission.REPORT_VIEW)
         late = on - dt.timedelta(days=30)
         overdue = func.sum(case((Recall.due_on < late, 1), else_=0))
