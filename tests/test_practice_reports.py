@@ -75,3 +75,26 @@ def test_front_desk_and_nurses_cannot_run_reports(clinic: Clinic, who: str) -> N
 def test_a_backwards_range_is_refused(clinic: Clinic) -> None:
     with pytest.raises(ValidationError):
         ReportService(clinic.db).visits(clinic.doctor, ReportPeriod(DAY, DAY - dt.timedelta(1)))
+
+
+def test_every_report_makes_a_table_and_csv(clinic: Clinic) -> None:
+    from emr_desktop.domain.sections import ProblemInput
+    from emr_desktop.services.chart.problems import ProblemService
+    from emr_desktop.services.insights.tables import REPORTS, PracticeReports, to_csv
+
+    c = clinic
+    pid = c.patient()
+    ProblemService(c.db).add(c.doctor, pid, ProblemInput("E11.9"))
+    _book(c, c.doctor.user_id, DAY, 16, "completed")
+    reports = PracticeReports(c.db)
+    period = ReportPeriod(DAY - dt.timedelta(days=30), DAY)
+    for name in REPORTS:
+        table = reports.table(c.practice.admin, name, period)
+        assert all(len(r) == len(table.columns) for r in table.rows), name
+        assert to_csv(table).splitlines()[0] == ",".join(table.columns)
+    problems = reports.table(c.practice.admin, "problems", period)
+    assert ("E11", 1) in problems.rows or any(r[0] == "E11" for r in problems.rows)
+    new = reports.table(c.doctor, "new-patients", period)
+    assert any(r[0] == "Drgrey" for r in new.rows)
+    with pytest.raises(ValidationError):
+        reports.table(c.doctor, "nonsense", period)

@@ -35,7 +35,10 @@ def _bounds(period: ReportPeriod) -> tuple[dt.datetime, dt.datetime]:
     return start, dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
 
 
-def _audit(s: Session, actor: Actor, name: str, period: ReportPeriod | None, rows: int) -> None:
+def audit_report(
+    s: Session, actor: Actor, name: str, period: ReportPeriod | None, rows: int
+) -> None:
+    """The audit row of one report run: its name, period, filter and row count."""
     details: dict[str, object] = {"report": name, "rows": rows}
     if period is not None:
         details.update(start=period.start.isoformat(), end=period.end.isoformat())
@@ -70,7 +73,7 @@ class ReportService:
             rows = [
                 NoShowRow(u, n, int(b or 0), int(m or 0)) for u, n, b, m in s.execute(stmt) if b
             ]
-            _audit(s, actor, "no-shows", period, len(rows))
+            audit_report(s, actor, "no-shows", period, len(rows))
         return rows
 
     def visits(self, actor: Actor, period: ReportPeriod) -> list[VisitRow]:
@@ -98,7 +101,7 @@ class ReportService:
             stmt = stmt.where(Appointment.provider_id == period.provider_id)
         with self._db.unit_of_work(actor) as s:
             rows = [VisitRow(u, n, int(v), int(p)) for u, n, v, p in s.execute(stmt)]
-            _audit(s, actor, "visits", period, len(rows))
+            audit_report(s, actor, "visits", period, len(rows))
         return rows
 
     def recalls_due(self, actor: Actor, on: dt.date) -> list[CountRow]:
@@ -118,7 +121,7 @@ class ReportService:
                 CountRow(what, int(n), str(kind), int(o or 0))
                 for kind, what, n, o in s.execute(stmt)
             ]
-            _audit(s, actor, "recalls-due", None, len(rows))
+            audit_report(s, actor, "recalls-due", None, len(rows))
         return rows
 
     def results_pending(self, actor: Actor, on: dt.date) -> list[CountRow]:
@@ -160,5 +163,5 @@ class ReportService:
                 ),
                 key=lambda r: r.label,
             )
-            _audit(s, actor, "results-pending", None, len(rows))
+            audit_report(s, actor, "results-pending", None, len(rows))
         return rows
