@@ -97,8 +97,19 @@ def resultable(code: str) -> tuple[Orderable, ...]:
     if item is None:
         return ()
     if item.kind == "test":
-        return (item,)
-    return tuple(m for m in (orderable(c) or _from_loinc(c) for c in item.members) if m)
+        return (_as_charted(item),)
+    members = (orderable(c) or _from_loinc(c) for c in item.members)
+    return tuple(_as_charted(m) for m in members if m)
+
+
+def _as_charted(item: Orderable) -> Orderable:
+    """The test named and measured as the chart's LOINC table writes it (when it has it)."""
+    from dataclasses import replace
+
+    from emr_desktop.reference.loinc import lab_test
+
+    known = lab_test(item.code)
+    return item if known is None else replace(item, name=known.name, unit=known.unit)
 
 
 def _from_loinc(code: str) -> Orderable | None:
