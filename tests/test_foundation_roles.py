@@ -28,12 +28,16 @@ from emr_desktop.services.practice.users import UserService
 P = Permission
 
 # Receptionist: "demographics, schedule, check-in; no clinical content".
+# Issue 20: "the receptionist sees recalls and can book them, never results"; any user
+# assigns tasks.
 FRONT_DESK = {
     P.PATIENT_VIEW,
     P.PATIENT_REGISTER,
     P.SCHEDULE_VIEW,
     P.SCHEDULE_BOOK,
     P.SCHEDULE_MANAGE,
+    P.TASK_MANAGE,
+    P.RECALL_WORK,
 }
 
 EXPECTED: dict[Role, set[Permission]] = {
@@ -53,6 +57,8 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.BILLING_VIEW,
         P.BILLING_FEES,
         P.BILLING_ADJUST,
+        P.REPORT_VIEW,  # issue 20: reports for the manager, counts only
+        P.TASK_MANAGE,
     },
     # "physician (all clinical work, sign notes, prescribe)"; finding and booking the
     # patients they see is part of that work in a small practice.
@@ -78,6 +84,11 @@ EXPECTED: dict[Role, set[Permission]] = {
         # issue 16: "the physician codes the visit"
         P.BILLING_VIEW,
         P.BILLING_CODE,
+        P.ORDER_PLACE,
+        P.RESULT_VIEW,
+        P.RESULT_RECORD,
+        P.RESULT_SIGN,
+        P.REPORT_VIEW,
     },
     # "nurse (intake, vitals, allergies, draft notes, Rx renewal requests; no signing,
     # no prescribing)". Intake covers check-in, immunizations given, results and documents
@@ -95,6 +106,8 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.RX_RENEWAL_REQUEST,
         P.REFERRAL_MANAGE,
         P.CHART_EXPORT,
+        P.RESULT_VIEW,  # issue 20: "the nurse sees results and tasks"
+        P.RESULT_RECORD,
     },
     # issue 16: "the receptionist takes payments and prints receipts and statements";
     # "the nurse sees nothing of billing".

@@ -47,6 +47,7 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
         "emr_desktop.cli.schedule",
         "emr_desktop.cli.rx",
         "emr_desktop.cli.billing",
+        "emr_desktop.cli.reports",
     ):
         try:
             module = __import__(name, fromlist=["register"])

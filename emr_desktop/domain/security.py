@@ -61,6 +61,14 @@ class Permission(enum.StrEnum):
     BILLING_PAYMENT = "billing.payment"  # take (and reverse) payments
     BILLING_FEES = "billing.fees"  # keep the fee schedule and its prices
     BILLING_ADJUST = "billing.adjust"  # refunds and write-offs (the manager approves)
+    # orders, results, worklist, recalls, reports
+    ORDER_PLACE = "order.place"  # order labs, print the requisition, cancel an order
+    RESULT_VIEW = "result.view"  # see results and the results inbox (never the front desk)
+    RESULT_RECORD = "result.record"  # enter results against an order
+    RESULT_SIGN = "result.sign"  # review, comment, sign off, notify the patient
+    TASK_MANAGE = "task.manage"  # assign tasks to a user or a role, mark them done
+    RECALL_WORK = "recall.work"  # the recall list, contact attempts, booking, letters
+    REPORT_VIEW = "report.view"  # practice reports: counts only
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from emr_desktop.models.lease import BackupRun, PracticeLease
 from emr_desktop.models.medication import Medication
 from emr_desktop.models.mfa import LoginThrottle, MfaRecoveryCode, UserMfa
 from emr_desktop.models.observation import LabResult, VitalSigns
+from emr_desktop.models.orders import LabOrder, LabOrderTest, ResultReview
 from emr_desktop.models.patient import Patient, PatientNameToken
 from emr_desktop.models.practice import Counter, Practice, ProviderProfile
 from emr_desktop.models.prescription import Prescription
@@ -26,6 +27,7 @@ from emr_desktop.models.problem import Problem
 from emr_desktop.models.record import Document, Immunization, Referral
 from emr_desktop.models.setting import Setting
 from emr_desktop.models.user import User, UserSession
+from emr_desktop.models.worklist import Recall, RecallContact, Task
 
 __all__ = [
     "Addendum",
@@ -48,6 +50,8 @@ __all__ = [
     "Fee",
     "FeePrice",
     "Immunization",
+    "LabOrder",
+    "LabOrderTest",
     "LabResult",
     "LoginThrottle",
     "Medication",
@@ -61,8 +65,12 @@ __all__ = [
     "Problem",
     "ProviderHours",
     "ProviderProfile",
+    "Recall",
+    "RecallContact",
     "Referral",
+    "ResultReview",
     "Setting",
+    "Task",
     "User",
     "UserMfa",
     "UserSession",

@@ -8,7 +8,15 @@ from emr_desktop.errors import PermissionDenied
 P = Permission
 
 _FRONT_DESK = frozenset(
-    {P.PATIENT_VIEW, P.PATIENT_REGISTER, P.SCHEDULE_VIEW, P.SCHEDULE_BOOK, P.SCHEDULE_MANAGE}
+    {
+        P.PATIENT_VIEW,
+        P.PATIENT_REGISTER,
+        P.SCHEDULE_VIEW,
+        P.SCHEDULE_BOOK,
+        P.SCHEDULE_MANAGE,
+        P.TASK_MANAGE,
+        P.RECALL_WORK,
+    }
 )
 
 _NURSE_CLINICAL = frozenset(
@@ -23,6 +31,8 @@ _NURSE_CLINICAL = frozenset(
         P.RX_RENEWAL_REQUEST,
         P.REFERRAL_MANAGE,
         P.CHART_EXPORT,
+        P.RESULT_VIEW,
+        P.RESULT_RECORD,
     }
 )
 
@@ -44,6 +54,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.BILLING_VIEW,
             P.BILLING_FEES,
             P.BILLING_ADJUST,
+            P.REPORT_VIEW,  # counts only, no names
+            P.TASK_MANAGE,
         }
     ),
     Role.PHYSICIAN: _FRONT_DESK
@@ -59,6 +71,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.FHIR_IMPORT,  # importing charts brings in clinical content
             P.BILLING_VIEW,
             P.BILLING_CODE,
+            P.ORDER_PLACE,
+            P.RESULT_SIGN,
+            P.REPORT_VIEW,
         }
     ),
     Role.NURSE: _FRONT_DESK | _NURSE_CLINICAL,
