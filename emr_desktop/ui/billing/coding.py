@@ -119,16 +119,23 @@ class CodeVisitDialog(BillingForm):
         ]
 
 
-def open_coding(
+def coding_dialog(
     billing: BillingServices, actor: Actor, ops: Operations, encounter_id: int, parent: QWidget
-) -> bool:
-    """Load the fee schedule and the visit's diagnoses, then show the coding dialog."""
+) -> CodeVisitDialog | None:
+    """The coding dialog of a visit, with the fee schedule and the visit's diagnoses."""
     fees = ops.run(lambda: billing.fees.list(actor))
     options = ops.run(lambda: billing.coding.options(actor, encounter_id))
     if fees is None or options is None:
-        return False
-    dialog = CodeVisitDialog(billing, actor, ops, encounter_id, fees, options, parent)
-    return bool(dialog.exec())
+        return None
+    return CodeVisitDialog(billing, actor, ops, encounter_id, fees, options, parent)
+
+
+def open_coding(
+    billing: BillingServices, actor: Actor, ops: Operations, encounter_id: int, parent: QWidget
+) -> bool:
+    """Show the coding dialog and wait; True when charges were saved."""
+    dialog = coding_dialog(billing, actor, ops, encounter_id, parent)
+    return dialog is not None and bool(dialog.exec())
 
 
 TO_CODE_COLUMNS: list[Column[UncodedVisit]] = [
@@ -207,7 +214,9 @@ def offer_coding(
         "(Otherwise it waits on the \u201cto be coded\u201d list.)",
     )
     if answer == QMessageBox.StandardButton.Yes:
-        open_coding(BillingServices(services.db), actor, ops, encounter_id, parent)
+        dialog = coding_dialog(BillingServices(services.db), actor, ops, encounter_id, parent)
+        if dialog is not None:
+            dialog.open()  # window-modal, without blocking the note editor's signal
 
 
 def to_be_coded_view(services: Services, actor: Actor, ops: Operations) -> ToBeCodedView:
