@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from emr_desktop.domain.security import Role
+from emr_desktop.services.billing.coding import CodingService
 from emr_desktop.ui.billing.chart_section import BillingSection
 from emr_desktop.ui.billing.closeout import CloseOutDialog
 from emr_desktop.ui.billing.coding import CodeVisitDialog, ToBeCodedView
@@ -136,3 +137,26 @@ def test_the_manager_keeps_fees_and_the_nurse_sees_no_billing(
     qtbot.addWidget(coding)
     coding.refresh()
     assert "visits to be coded" in coding.count.text()
+
+
+def test_signing_offers_to_code_the_visit(
+    clinic, qtbot: QtBot, host: QWidget, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from emr_desktop.ui.billing.coding import offer_coding
+    from emr_desktop.ui.chart.visits import VisitsSection
+
+    ensure_fees(clinic)
+    pid = clinic.patient()
+    eid = signed_visit(clinic, pid)
+    services = Services(clinic.db)
+    section = VisitsSection(services, clinic.doctor, pid, Operations(host))
+    qtbot.addWidget(section)
+    assert section.editor.receivers("2signed(int)") == 1  # the physician's editor offers it
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    offer_coding(services, clinic.doctor, Operations(host), eid, host)
+    (dialog,) = [d for d in host.findChildren(CodeVisitDialog) if d.isVisible()]
+    dialog.check({"OV-EST": 1}, ["I10"])
+    assert dialog.save()
+    assert [
+        v.encounter_id for v in CodingService(clinic.db).to_be_coded(clinic.doctor, patient_id=pid)
+    ] == []
