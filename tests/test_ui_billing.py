@@ -118,6 +118,12 @@ def test_the_front_desk_takes_a_payment(
     _shot(desk, "desk")
     closeout = CloseOutDialog(desk.billing, clinic.desk, desk._ops, desk)
     assert any(r.method == "cash" and r.user == "Desk" for r in closeout.rows)
+    saved: list[str] = []
+    monkeypatch.setattr(CloseOutDialog, "save_csv", lambda _s, _t, _n, text: saved.append(text))
+    closeout._on_aging()
+    closeout._on_charges()
+    assert saved[0].startswith("mrn,name,0-30") and saved[1].startswith("provider,code")
+    closeout.resize(820, 360)
     _shot(closeout, "closeout")
 
 

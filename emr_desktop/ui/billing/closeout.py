@@ -3,6 +3,7 @@ manager also prints the statements of every balance above an amount from here.""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from emr_desktop.domain.billing import TakingsRow
 from emr_desktop.domain.security import Actor
-from emr_desktop.services.billing.reports import takings_csv
+from emr_desktop.services.billing.reports import aging_csv, charges_csv, takings_csv
 from emr_desktop.ui.billing import BillingServices
 from emr_desktop.ui.billing.forms import day_of
 from emr_desktop.ui.billing.tables import amount_text, table_view
@@ -51,6 +52,7 @@ class CloseOutDialog(QDialog):
         self.rows: list[TakingsRow] = []
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("MM/dd/yyyy")
         self.day.setAccessibleName("Day")
         self.day.dateChanged.connect(self.refresh)
         self.model: DtoTableModel[TakingsRow] = DtoTableModel(TAKINGS_COLUMNS)
@@ -61,6 +63,10 @@ class CloseOutDialog(QDialog):
         save.clicked.connect(self._on_save)
         batch = QPushButton("S&tatements above…")
         batch.clicked.connect(self._on_batch)
+        aging = QPushButton("&Aging CSV…")
+        aging.clicked.connect(self._on_aging)
+        charges = QPushButton("C&harges CSV…")
+        charges.clicked.connect(self._on_charges)
         top = QHBoxLayout()
         top.addWidget(QLabel("Day"))
         top.addWidget(self.day)
@@ -69,6 +75,8 @@ class CloseOutDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(save, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(batch, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(aging, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(charges, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -85,17 +93,33 @@ class CloseOutDialog(QDialog):
         self.model.set_rows(self.rows)
         self.total.setText(f"Total: <b>$ {amount_text(sum(r.cents for r in self.rows))}</b>")
 
-    def _on_save(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save close-out", f"closeout-{day_of(self.day)}.csv", "CSV (*.csv)"
-        )
+    def save_csv(self, title: str, name: str, text: str) -> None:
+        """Ask where, then write ``text`` (the report was audited when it was made)."""
+        chosen, _ = QFileDialog.getSaveFileName(self, title, name, "CSV (*.csv)")
         if chosen:
             try:
-                Path(chosen).write_text(takings_csv(self.rows), encoding="utf-8")
+                Path(chosen).write_text(text, encoding="utf-8")
             except OSError as err:
                 QMessageBox.warning(
                     self, "Not saved", f"The file could not be written ({err.strerror})."
                 )
+
+    def _on_save(self) -> None:
+        day = day_of(self.day)
+        self.save_csv("Save close-out", f"closeout-{day}.csv", takings_csv(self.rows))
+
+    def _on_aging(self) -> None:
+        rows = self._ops.run(lambda: self._billing.reports.aging(self._actor))
+        if rows is not None:
+            self.save_csv("Unpaid balances by age", f"aging-{dt.date.today()}.csv", aging_csv(rows))
+
+    def _on_charges(self) -> None:
+        """Charges by provider and service over the month of the day shown."""
+        end = day_of(self.day)
+        start = end.replace(day=1)
+        rows = self._ops.run(lambda: self._billing.reports.charges(self._actor, start, end))
+        if rows is not None:
+            self.save_csv("Charges by provider", f"charges-{start}-{end}.csv", charges_csv(rows))
 
     def _on_batch(self) -> None:
         above, ok = QInputDialog.getText(

@@ -78,6 +78,7 @@ class PaymentForm(BillingForm):
         self.reference = self.line("Reference", "reference", "card authorisation, cheque no.")
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("MM/dd/yyyy")
         self.add_row("Date", self.day, "date")
         self.reason = self.line("Reason *", "reason") if refund else None
 
@@ -130,6 +131,7 @@ class FeeForm(BillingForm):
         self.price = self.line("Price *", "price", "e.g. 125.00")
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("MM/dd/yyyy")
         self.add_row("From", self.day, "effective_from")
 
         def call() -> object:
