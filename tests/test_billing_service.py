@@ -204,3 +204,13 @@ def test_any_mix_of_entries_adds_up_to_the_stored_balance(clinic, ops) -> None: 
         printed += -shown if e.category == "payment" else shown
     assert printed == Decimal(money_text(result.balance_cents))
     assert result.balance_cents == BillingDocuments(clinic.db).balance(clinic.desk, pid)
+
+
+def test_a_reversed_payment_cannot_be_refunded(clinic) -> None:  # type: ignore[no-untyped-def]
+    pid = clinic.patient()
+    coded_visit(clinic, pid, ("OV-EST", 1))
+    ledger = LedgerService(clinic.db)
+    pay = ledger.take_payment(clinic.desk, pid, PaymentInput("30", "cheque", "No. 12"))
+    ledger.reverse(clinic.desk, pay.id, "bounced")
+    with pytest.raises(ValidationError, match="more than the patient has paid"):
+        ledger.refund(clinic.practice.admin, pid, PaymentInput("30", "cash"), "asked")

@@ -30,6 +30,7 @@ from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
 from emr_desktop.services.common.records import get_patient, patient_by_mrn
 
+_MONEY_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND, EntryKind.REVERSAL)
 # Who may reverse an entry of each kind.
 _REVERSE_NEEDS = {
     EntryKind.CHARGE: Permission.BILLING_CODE,
@@ -140,7 +141,9 @@ class LedgerService:
                 s.scalar(
                     select(func.coalesce(func.sum(BillingEntry.amount_cents), 0)).where(
                         BillingEntry.patient_id == patient.id,
-                        BillingEntry.kind.in_((EntryKind.PAYMENT, EntryKind.REFUND)),
+                        # money in and out; a reversed payment or refund counts no more
+                        BillingEntry.kind.in_(_MONEY_KINDS),
+                        BillingEntry.method != "",
                     )
                 )
                 or 0
