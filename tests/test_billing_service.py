@@ -214,3 +214,13 @@ def test_a_reversed_payment_cannot_be_refunded(clinic) -> None:  # type: ignore[
     ledger.reverse(clinic.desk, pay.id, "bounced")
     with pytest.raises(ValidationError, match="more than the patient has paid"):
         ledger.refund(clinic.practice.admin, pid, PaymentInput("30", "cash"), "asked")
+
+
+def test_the_desk_sees_descriptions_and_amounts_but_no_diagnoses(clinic) -> None:  # type: ignore[no-untyped-def]
+    pid = clinic.patient()
+    coded_visit(clinic, pid, ("OV-EST", 1))
+    ledger = LedgerService(clinic.db)
+    (desk_view,) = ledger.ledger(clinic.desk, pid).entries
+    (doctor_view,) = ledger.ledger(clinic.doctor, pid).entries
+    assert desk_view.description == "Office visit, established patient"
+    assert desk_view.diagnoses == () and doctor_view.diagnoses == ("I10",)

@@ -6,6 +6,7 @@ right by a reversing entry that points at the one it undoes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import func, select
@@ -109,6 +110,8 @@ class LedgerService:
     def _ledger(s: Session, actor: Actor, patient_id: int) -> Ledger:
         patient = get_patient(s, patient_id)
         entries = load_entries(s, ledger_query(patient.id))
+        if not actor.can(Permission.CHART_VIEW):  # the desk: descriptions and amounts only
+            entries = [dataclasses.replace(e, diagnoses=()) for e in entries]
         record(
             s,
             actor,
