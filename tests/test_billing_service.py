@@ -3,10 +3,13 @@ refunds, write-offs and reversals on an append-only ledger, with roles and audit
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
 from billing_support import coded_visit, ensure_fees, signed_visit
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
 
 from emr_desktop.domain.billing import ChargeLine, EntryKind, PaymentInput
@@ -152,3 +155,72 @@ def test_a_merge_moves_the_ledger_to_the_kept_record(clinic) -> None:  # type: i
     coded_visit(clinic, gone, ("OV-EST", 1))
     PatientService(clinic.db).merge(clinic.doctor, keep, gone)
     assert LedgerService(clinic.db).ledger(clinic.desk, keep).balance_cents == 12500
+
+
+_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["pay", "write-off", "refund", "reverse"]),
+        st.integers(min_value=1, max_value=20000),
+    ),
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=_ops)
+def test_any_mix_of_entries_adds_up_to_the_stored_balance(clinic, ops) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the desk and the manager do (refused steps included), the printed ledger
+    adds up to its balance line and to the balance the database sums."""
+    from decimal import Decimal
+
+    from emr_desktop.domain.money import money_text
+    from emr_desktop.services.billing.documents import BillingDocuments
+
+    pid = clinic.patient()
+    coded_visit(clinic, pid, ("OV-EST", 1))
+    ledger = LedgerService(clinic.db)
+    for kind, n in ops:
+        amount = money_text(n)
+        with contextlib.suppress(ValidationError, LockedRecordError):
+            if kind == "pay":
+                ledger.take_payment(clinic.desk, pid, PaymentInput(amount, "cash"))
+            elif kind == "write-off":
+                ledger.write_off(clinic.practice.admin, pid, amount, "hardship")
+            elif kind == "refund":
+                ledger.refund(clinic.practice.admin, pid, PaymentInput(amount, "card", "r"), "x")
+            else:
+                entries = ledger.ledger(clinic.desk, pid).entries
+                target = entries[n % len(entries)]
+                who = clinic.doctor if target.kind is EntryKind.CHARGE else clinic.practice.admin
+                if target.kind is EntryKind.PAYMENT:
+                    who = clinic.desk
+                ledger.reverse(who, target.id, "mistake")
+    result = ledger.ledger(clinic.desk, pid)
+    printed = Decimal(0)
+    for e in result.entries:
+        shown = Decimal(money_text(e.shown_cents))
+        printed += -shown if e.category == "payment" else shown
+    assert printed == Decimal(money_text(result.balance_cents))
+    assert result.balance_cents == BillingDocuments(clinic.db).balance(clinic.desk, pid)
+
+
+def test_a_reversed_payment_cannot_be_refunded(clinic) -> None:  # type: ignore[no-untyped-def]
+    pid = clinic.patient()
+    coded_visit(clinic, pid, ("OV-EST", 1))
+    ledger = LedgerService(clinic.db)
+    pay = ledger.take_payment(clinic.desk, pid, PaymentInput("30", "cheque", "No. 12"))
+    ledger.reverse(clinic.desk, pay.id, "bounced")
+    with pytest.raises(ValidationError, match="more than the patient has paid"):
+        ledger.refund(clinic.practice.admin, pid, PaymentInput("30", "cash"), "asked")
+
+
+def test_the_desk_sees_descriptions_and_amounts_but_no_diagnoses(clinic) -> None:  # type: ignore[no-untyped-def]
+    pid = clinic.patient()
+    coded_visit(clinic, pid, ("OV-EST", 1))
+    ledger = LedgerService(clinic.db)
+    (desk_view,) = ledger.ledger(clinic.desk, pid).entries
+    (doctor_view,) = ledger.ledger(clinic.doctor, pid).entries
+    assert desk_view.description == "Office visit, established patient"
+    assert desk_view.diagnoses == () and doctor_view.diagnoses == ("I10",)

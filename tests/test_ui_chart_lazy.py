@@ -39,9 +39,9 @@ def _chart(practice: Practice, qtbot: QtBot) -> tuple[Services, Actor, ChartView
 def test_opening_a_chart_builds_no_section_until_its_tab_is_shown(
     practice: Practice, qtbot: QtBot
 ) -> None:
-    _, _, chart = _chart(practice, qtbot)
+    _, nurse, chart = _chart(practice, qtbot)
     titles = [chart.tabs.tabText(i) for i in range(chart.tabs.count())]
-    assert titles == ["Summary", *(title for title, _ in section_factories())]
+    assert titles == ["Summary", *(title for title, _ in section_factories(nurse))]
     assert chart.built_sections() == []
 
     chart.tabs.setCurrentIndex(titles.index("Visits"))

@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+from emr_desktop.domain.billing import LedgerEntry
 from emr_desktop.domain.chart import (
     AllergyRow,
     AppointmentRow,
@@ -45,6 +46,7 @@ class ChartExport:
     notes: tuple[Note, ...]  # signed notes with their addenda
     appointments: tuple[AppointmentRow, ...]
     generated_at: dt.datetime
+    billing: tuple[LedgerEntry, ...] = ()  # only for users who may see billing
 
 
 @dataclass(frozen=True, slots=True)

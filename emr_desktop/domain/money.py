@@ -9,7 +9,7 @@ from emr_desktop.errors import ValidationError
 
 CENT = Decimal("0.01")
 MAX_CENTS = 100_000_000_00  # a hundred million dollars: no single entry is larger
-_MONEY = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$|^\$?\.\d{1,2}$")
+_MONEY = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^\$?\.\d+$")
 
 
 def parse_money(field: str, text: str | Decimal | int, *, allow_zero: bool = False) -> int:

@@ -23,6 +23,7 @@ from emr_desktop.domain.chart import (
 )
 from emr_desktop.domain.clinical import MedicationSource, MedicationStatus, RecordStatus
 from emr_desktop.domain.interop import ChartExport
+from emr_desktop.interop import fhir_billing
 from emr_desktop.interop import fhir_codes as c
 from emr_desktop.interop import fhir_export_visits as visits
 from emr_desktop.interop.fhir_build import (
@@ -271,6 +272,7 @@ def _bundle(chart: ChartExport) -> Json:
         visits.note(b, n)
     for appt in chart.appointments:
         visits.appointment(b, appt)
+    fhir_billing.billing(b, chart.billing)
     return {
         "resourceType": "Bundle",
         "id": resource_id("Bundle", chart.patient.mrn, chart.generated_at.isoformat()),

@@ -49,6 +49,16 @@ class Workspace(QTabWidget):
             view.open_patient.connect(self.open_patient)
             self.schedule = view
             tabs.append(("Schedule", view))
+        if self.actor.can(Permission.BILLING_PAYMENT) or self.actor.can(Permission.BILLING_ADJUST):
+            from emr_desktop.ui.billing.desk import BillingDesk
+
+            tabs.append(("Billing", BillingDesk(self.services, self.actor, self.ops)))
+        elif self.actor.can(Permission.BILLING_CODE):
+            from emr_desktop.ui.billing.coding import to_be_coded_view
+
+            coding = to_be_coded_view(self.services, self.actor, self.ops)
+            coding.open_patient.connect(self.open_patient)
+            tabs.append(("To be coded", coding))
         if self.actor.can(Permission.USERS_MANAGE):
             from emr_desktop.ui.admin.admin_view import AdminView
 

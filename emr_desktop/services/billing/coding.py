@@ -200,17 +200,22 @@ class CodingService:
             s.flush()
             return visit_charges(s, enc)
 
-    def to_be_coded(self, actor: Actor, *, limit: int = 500) -> builtins.list[UncodedVisit]:
-        """Signed visits without any charge, newest first."""
+    def to_be_coded(
+        self, actor: Actor, *, patient_id: int | None = None, limit: int = 500
+    ) -> builtins.list[UncodedVisit]:
+        """Signed visits without any charge (of one patient, or all), newest first."""
         require(actor, Permission.BILLING_CODE)
         with self._db.reading(actor) as s:
             has_charge = exists().where(BillingEntry.encounter_id == Encounter.id)
-            rows = s.execute(
+            q = (
                 select(Encounter, Patient)
                 .join(Patient, Patient.id == Encounter.patient_id)
                 .where(Encounter.status == NoteStatus.SIGNED, ~has_charge)
-                .order_by(Encounter.occurred_at.desc(), Encounter.id.desc())
-                .limit(limit)
+            )
+            if patient_id is not None:
+                q = q.where(Encounter.patient_id == patient_id)
+            rows = s.execute(
+                q.order_by(Encounter.occurred_at.desc(), Encounter.id.desc()).limit(limit)
             ).all()
             names = user_names(s, {e.provider_id for e, _ in rows})
             return [

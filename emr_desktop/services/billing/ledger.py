@@ -6,6 +6,7 @@ right by a reversing entry that points at the one it undoes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
 from emr_desktop.services.common.records import get_patient, patient_by_mrn
 
+_MONEY_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND, EntryKind.REVERSAL)
 # Who may reverse an entry of each kind.
 _REVERSE_NEEDS = {
     EntryKind.CHARGE: Permission.BILLING_CODE,
@@ -108,6 +110,8 @@ class LedgerService:
     def _ledger(s: Session, actor: Actor, patient_id: int) -> Ledger:
         patient = get_patient(s, patient_id)
         entries = load_entries(s, ledger_query(patient.id))
+        if not actor.can(Permission.CHART_VIEW):  # the desk: descriptions and amounts only
+            entries = [dataclasses.replace(e, diagnoses=()) for e in entries]
         record(
             s,
             actor,
@@ -140,7 +144,9 @@ class LedgerService:
                 s.scalar(
                     select(func.coalesce(func.sum(BillingEntry.amount_cents), 0)).where(
                         BillingEntry.patient_id == patient.id,
-                        BillingEntry.kind.in_((EntryKind.PAYMENT, EntryKind.REFUND)),
+                        # money in and out; a reversed payment or refund counts no more
+                        BillingEntry.kind.in_(_MONEY_KINDS),
+                        BillingEntry.method != "",
                     )
                 )
                 or 0

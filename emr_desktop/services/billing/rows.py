@@ -85,3 +85,8 @@ def balance_cents(session: Session, patient_id: int) -> int:
         )
     )
     return int(total or 0)
+
+
+def patient_entries(session: Session, patient_id: int) -> tuple[LedgerEntry, ...]:
+    """Every entry of a patient's ledger, oldest first (the FHIR export's charges)."""
+    return tuple(load_entries(session, ledger_query(patient_id)))

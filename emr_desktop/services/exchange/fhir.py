@@ -10,6 +10,7 @@ birth), and records the chart already holds are not added twice.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -40,6 +41,7 @@ from emr_desktop.models import (
 )
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
+from emr_desktop.services.billing.rows import patient_entries
 from emr_desktop.services.chart.medications import medication_row
 from emr_desktop.services.chart.notes import note_row
 from emr_desktop.services.common.audit import record
@@ -148,6 +150,8 @@ class FhirService:
 
     def _export(self, s: Session, actor: Actor, patient_id: int) -> bytes:
         chart = load_chart(s, patient_id)
+        if actor.can(Permission.BILLING_VIEW):  # the nurse's export carries no billing
+            chart = dataclasses.replace(chart, billing=patient_entries(s, chart.patient.id))
         pid = chart.patient.id
         record(
             s,

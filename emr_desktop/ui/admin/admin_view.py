@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from emr_desktop.domain.security import Actor
+from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.services.practice.details import PracticeService
 from emr_desktop.ui.admin.audit_page import AuditPage
 from emr_desktop.ui.admin.backup_page import BackupPage
@@ -41,6 +41,12 @@ class AdminView(QTabWidget):
         ):
             page.setAccessibleName(name)
             self.addTab(page, title)
+        if actor.can(Permission.BILLING_FEES):
+            from emr_desktop.ui.billing.fees_page import FeesPage
+
+            self.fees = FeesPage(services, actor, ops)
+            self.fees.setAccessibleName("Fee schedule")
+            self.addTab(self.fees, "Fees")
         self._loaded: set[int] = set()
         self.currentChanged.connect(self._on_current_changed)
 

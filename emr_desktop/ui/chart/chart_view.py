@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from emr_desktop.domain.chart import ChartSummary
 from emr_desktop.domain.security import Actor
+from emr_desktop.domain.security import Permission as P
 from emr_desktop.ui.chart.banner import BannerWidget
 from emr_desktop.ui.chart.summary import SummaryWidget
 from emr_desktop.ui.context import Services
@@ -30,8 +31,10 @@ class Section(Protocol):
 SectionFactory = Callable[[Services, Actor, int, Operations], QWidget]
 
 
-def section_factories() -> list[tuple[str, SectionFactory]]:
-    """The chart's section tabs, in order (imported here, so sections never import us)."""
+def section_factories(actor: Actor | None = None) -> list[tuple[str, SectionFactory]]:
+    """The chart's section tabs, in order (imported here, so sections never import us);
+    given an actor, only those their role may see (Billing is not the nurse's)."""
+    from emr_desktop.ui.billing.chart_section import BillingSection
     from emr_desktop.ui.chart.allergies import AllergiesSection
     from emr_desktop.ui.chart.appointments import AppointmentsSection
     from emr_desktop.ui.chart.documents import DocumentsSection
@@ -43,7 +46,7 @@ def section_factories() -> list[tuple[str, SectionFactory]]:
     from emr_desktop.ui.chart.visits import VisitsSection
     from emr_desktop.ui.chart.vitals import VitalsSection
 
-    return [
+    sections: list[tuple[str, SectionFactory]] = [
         ("Problems", ProblemsSection),
         ("Allergies", AllergiesSection),
         ("Medications", MedicationsSection),
@@ -55,6 +58,9 @@ def section_factories() -> list[tuple[str, SectionFactory]]:
         ("Referrals", ReferralsSection),
         ("Appointments", AppointmentsSection),
     ]
+    if actor is None or actor.can(P.BILLING_VIEW):
+        sections.append(("Billing", BillingSection))
+    return sections
 
 
 class ChartView(QWidget):
@@ -80,7 +86,7 @@ class ChartView(QWidget):
         # One entry per section tab: its factory, and the widget once built.
         self._pending: dict[QWidget, SectionFactory] = {}
         self._built: list[QWidget] = []
-        for title, factory in section_factories():
+        for title, factory in section_factories(actor):
             placeholder = QWidget()
             placeholder.setAccessibleName(f"{title} (loads when shown)")
             self._pending[placeholder] = factory

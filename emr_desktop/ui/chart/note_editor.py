@@ -43,6 +43,7 @@ class NoteEditor(QWidget):
     when the workstation locks, another user switches in or the chart closes."""
 
     changed = Signal()
+    signed = Signal(int)  # the encounter just signed (the Visits section offers coding)
 
     def __init__(self, notes: NoteService, actor: Actor, ops: Operations) -> None:
         super().__init__()
@@ -216,6 +217,7 @@ class NoteEditor(QWidget):
         if signed is not None:
             self.show_note(signed)
             self.changed.emit()
+            self.signed.emit(signed.id)
 
     def _on_addendum_clicked(self) -> None:
         if self.note is None:

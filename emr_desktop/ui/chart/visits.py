@@ -54,6 +54,10 @@ class VisitsSection(QWidget):
         self.new.setVisible(actor.can(Permission.NOTE_DRAFT))
         self.editor = NoteEditor(services.notes, actor, ops)
         self.editor.changed.connect(self._on_editor_changed)
+        if actor.can(Permission.BILLING_CODE):
+            from emr_desktop.ui.billing.coding import offer_coding
+
+            self.editor.signed.connect(lambda eid: offer_coding(services, actor, ops, eid, self))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
