@@ -117,6 +117,7 @@ class ResultRow:
     patient_id: int
     mrn: str
     patient_name: str
+    birth_date: dt.date
     loinc: str
     name: str
     value: float | None
