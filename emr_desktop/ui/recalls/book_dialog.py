@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -77,15 +77,20 @@ class RecallBookingDialog(FormDialog):
             )
         )
         if found is not None:
-            self.start.setDateTime(QDateTime(found))
+            self.start.setDateTime(
+                QDateTime(
+                    QDate(found.year, found.month, found.day), QTime(found.hour, found.minute)
+                )
+            )
 
     def call(self) -> object:
         """Book and mark the recall booked (one transaction in the service)."""
-        start = self.start.dateTime().toPython()
+        picked = self.start.dateTime()
+        start = dt.datetime.combine(picked.date().toPython(), picked.time().toPython())  # type: ignore[arg-type]
         req = BookingRequest(
             self.recall.patient_id,
             self.provider.currentData(),
-            start.replace(second=0, microsecond=0),  # type: ignore[union-attr]
+            start.replace(second=0, microsecond=0),
             self.minutes.value(),
             KIND_FOR.get(self.recall.kind.value, "Follow-up"),
             self.reason.text(),
