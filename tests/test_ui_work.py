@@ -4,13 +4,15 @@ manager's reports draw a table and a chart."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import Practice
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from emr_desktop.demo.build import DEMO_USERS, demo_password, fill_demo
@@ -109,3 +111,57 @@ def test_home_recalls_and_reports(qtbot: QtBot, practice: Practice) -> None:
     reports.run()
     assert reports.grid.rowCount() > 0 and reports.chart_view.chart().series()
     _shot(admin, "reports")
+
+
+@pytest.mark.sqlcipher_only(reason="screens are engine-neutral; the services run on both")
+def test_order_labs_from_the_chart_and_enter_results(qtbot: QtBot, practice: Practice) -> None:
+    from emr_desktop.domain.clinical import Sex
+    from emr_desktop.domain.patients import PatientInput
+    from emr_desktop.domain.sections import ProblemInput
+    from emr_desktop.ui.chart.chart_view import ChartView
+    from emr_desktop.ui.ops import Operations
+    from emr_desktop.ui.orders.order_dialogs import OrderDialog, ResultsDialog
+    from emr_desktop.ui.orders.orders_section import OrdersSection
+
+    services = Services(practice.db)
+    doc = practice.add_user("drorder", Role.PHYSICIAN)
+    nurse = practice.add_user("nurseorder", Role.NURSE)
+    pid = services.patients.register(
+        nurse, PatientInput("Ada", "Lovelace", dt.date(1970, 1, 2), Sex.FEMALE)
+    ).id
+    problem = services.problems.add(doc, pid, ProblemInput("E11.9"))
+    host = QWidget()
+    qtbot.addWidget(host)
+    ops = Operations(host)
+    chart = ChartView(services, doc, pid, ops)
+    qtbot.addWidget(chart)
+    assert chart.load()
+    chart.resize(1200, 760)
+    chart.tabs.setCurrentIndex(
+        [chart.tabs.tabText(i) for i in range(chart.tabs.count())].index("Orders")
+    )
+    section = next(s for s in chart.built_sections() if isinstance(s, OrdersSection))
+    dialog = OrderDialog(section.work, doc, ops, pid, [problem], chart)
+    qtbot.addWidget(dialog)
+    dialog.search.setText("a1c")
+    for i in range(dialog.tests.count()):
+        item = dialog.tests.item(i)
+        if not item.isHidden():
+            item.setCheckState(Qt.CheckState.Checked)
+    dialog.reason.setCurrentIndex(1)
+    dialog.show()
+    _shot(dialog, "order")
+    assert dialog.save()
+    assert section.orders.rowCount() == 1
+    order = section.orders.row(0)
+    assert order.diagnosis_codes == ("E11.9",) and order.tests[0].loinc == "4548-4"
+    _shot(chart, "chart-orders")
+
+    results = ResultsDialog(section.work, nurse, ops, order, chart)
+    qtbot.addWidget(results)
+    results.values["4548-4"].setText("8.1")
+    assert results.save()
+    section.refresh()
+    assert section.results.rowCount() == 1 and section.results.row(0).flag.value == "H"
+    assert section.orders.row(0).status.value == "resulted"
+    _shot(chart, "chart-results")

@@ -42,6 +42,7 @@ def section_factories() -> list[tuple[str, SectionFactory]]:
     from emr_desktop.ui.chart.referrals import ReferralsSection
     from emr_desktop.ui.chart.visits import VisitsSection
     from emr_desktop.ui.chart.vitals import VitalsSection
+    from emr_desktop.ui.orders.orders_section import OrdersSection
 
     return [
         ("Problems", ProblemsSection),
@@ -51,6 +52,7 @@ def section_factories() -> list[tuple[str, SectionFactory]]:
         ("Visits", VisitsSection),
         ("Vitals", VitalsSection),
         ("Labs", LabsSection),
+        ("Orders", OrdersSection),
         ("Documents", DocumentsSection),
         ("Referrals", ReferralsSection),
         ("Appointments", AppointmentsSection),
