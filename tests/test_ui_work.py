@@ -165,3 +165,36 @@ def test_order_labs_from_the_chart_and_enter_results(qtbot: QtBot, practice: Pra
     assert section.results.rowCount() == 1 and section.results.row(0).flag.value == "H"
     assert section.orders.row(0).status.value == "resulted"
     _shot(chart, "chart-results")
+
+
+@pytest.mark.sqlcipher_only(reason="screens are engine-neutral; the services run on both")
+def test_a_follow_up_set_at_signing_joins_the_recall_list(
+    qtbot: QtBot, practice: Practice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from emr_desktop.domain.clinical import Sex
+    from emr_desktop.domain.patients import PatientInput
+    from emr_desktop.services.recalls.service import RecallService
+    from emr_desktop.ui.chart.visits import VisitsSection
+    from emr_desktop.ui.ops import Operations
+
+    services = Services(practice.db)
+    doc = practice.add_user("drfollow", Role.PHYSICIAN)
+    pid = services.patients.register(
+        doc, PatientInput("Fay", "Followup", dt.date(1965, 3, 4), Sex.FEMALE)
+    ).id
+    host = QWidget()
+    qtbot.addWidget(host)
+    section = VisitsSection(services, doc, pid, Operations(host))
+    qtbot.addWidget(section)
+    note = services.notes.create(doc, pid, reason="knee pain")
+    section.editor.show_note(note)
+    section.editor.fields["assessment"].setPlainText("Osteoarthritis of the knee")
+    assert section.editor.follow_up_weeks.isVisibleTo(section.editor)
+    section.editor.follow_up_weeks.setValue(6)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    section.editor._on_sign_clicked()
+    recalls = RecallService(practice.db).for_patient(doc, pid)
+    assert [r.what for r in recalls] == ["Follow-up visit in 6 weeks"]
+    assert recalls[0].due_on == dt.date.today() + dt.timedelta(weeks=6)
