@@ -109,3 +109,15 @@ def test_switching_a_screening_rule_off_closes_its_recalls(clinic: Clinic) -> No
         recalls.set_rule(c.practice.admin, "bp_htn", True)
     with pytest.raises(PermissionDenied):
         recalls.set_rule(c.desk, "bp_htn", False)
+
+
+def test_a_follow_up_at_signing_is_a_recall_for_physicians_only(clinic: Clinic) -> None:
+    c = clinic
+    pid = c.patient()
+    row = RecallService(c.db).follow_up(c.doctor, pid, 3, encounter_id=None)
+    assert row.kind is RecallKind.FOLLOW_UP and row.due_on == TODAY + dt.timedelta(weeks=3)
+    assert row.id in {r.id for r in RecallService(c.db).due(c.desk)}
+    with pytest.raises(PermissionDenied):
+        RecallService(c.db).follow_up(c.nurse, pid, 3)
+    RecallService(c.db).refresh(c.desk)  # the rules never close a follow-up
+    assert row.id in {r.id for r in RecallService(c.db).due(c.desk)}

@@ -400,7 +400,7 @@ def test_physician_sees_the_patients_appointments_in_the_chart(qtbot: QtBot, env
     assert section.model.data(section.model.index(0, 3)) == "Follow-up"
 
 
-def test_the_front_desk_starts_on_the_schedule_and_physicians_on_patients(
+def test_the_front_desk_starts_on_the_schedule_and_physicians_on_their_home_screen(
     qtbot: QtBot, env: Env
 ) -> None:
     desk = MainWindow(env.services, env.desk, "Test Practice")
@@ -408,4 +408,5 @@ def test_the_front_desk_starts_on_the_schedule_and_physicians_on_patients(
     assert desk.workspace.currentWidget() is desk.workspace.schedule
     doctor = MainWindow(env.services, env.doc, "Test Practice")
     qtbot.addWidget(doctor)
-    assert doctor.workspace.currentWidget() is doctor.workspace.patients
+    # Issue 19: the physician lands on the home screen (their inbox) after login.
+    assert doctor.workspace.currentWidget() is doctor.workspace.home

@@ -31,7 +31,7 @@ def test_the_demo_has_orders_results_tasks_and_recalls(practice: Practice) -> No
             inbox = InboxService(practice.db).inbox(actor)
             kinds |= {i.kind for i in inbox.items}
             abnormal |= any(
-                i.kind is InboxKind.RESULT and i.title.endswith(("H", "L", "HH"))
+                i.kind is InboxKind.RESULT and i.title.endswith(("(H)", "(L)", "(HH)", "(LL)"))
                 for i in inbox.items
             )
     assert {InboxKind.RESULT, InboxKind.OVERDUE_ORDER, InboxKind.TASK} <= kinds

@@ -27,6 +27,7 @@ from emr_desktop.domain.clinical import (
     ProblemStatus,
     RecordStatus,
 )
+from emr_desktop.domain.orders import ImportedReport
 from emr_desktop.domain.patients import PatientDetails, PatientInput
 from emr_desktop.domain.sections import LabInput, VitalsInput
 
@@ -171,6 +172,7 @@ class BundleContent:
     appointments: tuple[ImportedAppointment, ...] = ()
     skipped: dict[str, int] = field(default_factory=dict)
     deceased: bool = False  # a new record of a deceased patient is registered inactive
+    lab_reports: tuple[ImportedReport, ...] = ()  # DiagnosticReports: results to review
 
 
 class ImportOutcome(enum.StrEnum):

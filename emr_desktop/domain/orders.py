@@ -117,6 +117,7 @@ class ResultRow:
     patient_id: int
     mrn: str
     patient_name: str
+    birth_date: dt.date
     loinc: str
     name: str
     value: float | None
@@ -246,3 +247,13 @@ class Inbox:
     def count(self, kind: InboxKind) -> int:
         """How many lines of this kind wait."""
         return sum(1 for i in self.items if i.kind is kind)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedReport:
+    """A FHIR DiagnosticReport: its code and the lab results it groups, by LOINC (or
+    name) and collection time, so the import can send them to a physician's inbox."""
+
+    code: str
+    name: str
+    results: tuple[tuple[str, dt.datetime], ...]

@@ -26,6 +26,7 @@ from emr_desktop.domain.sections import VitalsInput
 from emr_desktop.errors import ValidationError
 from emr_desktop.interop import fhir_codes as c
 from emr_desktop.interop import fhir_meds
+from emr_desktop.interop import fhir_import_labs
 from emr_desktop.interop import fhir_records as records
 from emr_desktop.interop import fhir_values as f
 
@@ -265,6 +266,7 @@ def _content(
     found: dict[str, list[Any]] = {k: [] for k in ("problems", "allergies", "meds", "imms")}
     labs, appointments = [], []
     encounters, docs = [], []
+    lab_reports: list[tuple[Json, str]] = []  # DiagnosticReports: fhir_import_labs reads them
     nka = False
     for keys, r, where in entries:
         kind = r["resourceType"]
@@ -311,6 +313,9 @@ def _content(
         elif kind == "DocumentReference":
             docs.append((keys, r, where))
             continue
+        elif kind == "DiagnosticReport":
+            lab_reports.append((r, where))
+            continue
         else:
             reader.skipped[kind] += 1
             continue
@@ -332,6 +337,7 @@ def _content(
         immunizations=kept(found["imms"]),
         visits=visits,
         appointments=kept(appointments),
+        lab_reports=fhir_import_labs.reports(lab_reports, reader.refs, reader.skipped),
         skipped=dict(reader.skipped),
         deceased=bool(patient[1].get("deceasedBoolean") or patient[1].get("deceasedDateTime")),
     )

@@ -136,6 +136,12 @@ class Letterhead:
         return cls(details.name, details.letterhead()[1:])
 
 
+def salutation(display_name: str) -> str:
+    """'Family, Given Middle' as a letter greets them: 'Given Middle Family'."""
+    family, _, given = display_name.partition(", ")
+    return f"{given} {family}".strip() if given else display_name
+
+
 @dataclass(frozen=True, slots=True)
 class PatientIdentity:
     """The two identifiers printed on every page: name and date of birth, with the MRN."""

@@ -16,6 +16,7 @@ from emr_desktop.reports.base import (
     letterhead_block,
     para,
     render,
+    salutation,
     styles,
 )
 
@@ -41,7 +42,7 @@ def recall_letters_pdf(recalls: Sequence[RecallRow], head: Letterhead, phone: st
             para(f"{first.patient_name} · DOB {fmt_date(first.birth_date)} · MRN {first.mrn}")
         )
         story.append(Spacer(1, 12))
-        story.append(para(f"Dear {first.patient_name},", s.body))
+        story.append(para(f"Dear {salutation(first.patient_name)},", s.body))
         story.append(para("Our records show that the following care is due:", s.body))
         for r in items:
             story.append(para(f"• {r.what} (due {fmt_date(r.due_on)})", s.body))

@@ -20,6 +20,7 @@ from emr_desktop.reports.base import (
     letterhead_block,
     para,
     render,
+    salutation,
     styles,
     table,
 )
@@ -83,7 +84,7 @@ def result_letter_pdf(
     width = content_width(setup)
     story: list[Flowable] = [*letterhead_block(head), Spacer(1, 12)]
     story.append(para(fmt_date(dt.date.today())))
-    story.append(para(f"Dear {patient.name},", s.body))
+    story.append(para(f"Dear {salutation(patient.name)},", s.body))
     story.append(para(message or "Your recent test results are below."))
     rows = [
         [r.name, f"{r.shown_value} {r.unit}".strip(), r.range_text, FLAG_WORDS[r.flag]]

@@ -39,6 +39,9 @@ class Workspace(QTabWidget):
         self.patients.refresh()
         if self.schedule is not None and actor.role is Role.RECEPTIONIST:
             self.setCurrentWidget(self.schedule)  # the front desk lives in the schedule
+        from emr_desktop.ui.work_tabs import add_work_tabs  # Home (issue 19), recalls, reports
+
+        add_work_tabs(self)
 
     def _role_tabs(self) -> list[tuple[str, QWidget]]:
         tabs: list[tuple[str, QWidget]] = []

@@ -46,6 +46,7 @@ from emr_desktop.services.chart.observations import clean_lab, clean_vitals
 from emr_desktop.services.chart.problems import clean_problem
 from emr_desktop.services.common.audit import record
 from emr_desktop.services.common.rows import join_list
+from emr_desktop.services.orders.imports import file_imported_reports
 from emr_desktop.services.patients.registry import clean_input, find_duplicates, next_mrn
 from emr_desktop.services.patients.search import fold, reindex
 
@@ -355,6 +356,7 @@ def store_bundle(s: Session, actor: Actor, content: BundleContent, source: str) 
     store.visits(content)
     s.add_all(store.rows)
     s.flush()
+    file_imported_reports(s, actor, patient.id, content.lab_reports)  # to an inbox (issue 20)
     record(
         s,
         actor,

@@ -102,6 +102,7 @@ def result_rows(s: Session, reviews: Sequence[ResultReview]) -> list[ResultRow]:
                 patient_id=v.patient_id,
                 mrn=p.mrn,
                 patient_name=p.display_name,
+                birth_date=p.birth_date,
                 loinc=lab.loinc,
                 name=lab.name,
                 value=lab.value,

@@ -20,7 +20,7 @@ from emr_desktop.reference.recall_rules import ScreeningRule, child_series, scre
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import audit
 from emr_desktop.services.common import validation as v
-from emr_desktop.services.common.records import summary
+from emr_desktop.services.common.records import get_patient, summary
 from emr_desktop.services.recalls.engine import DueItem, immunizations_due, screenings_due
 from emr_desktop.services.recalls.facts import load_facts
 from emr_desktop.services.schedule import conflicts, rules
@@ -259,6 +259,37 @@ class RecallService:
                 audit.record(s, actor, "recall_letter_print", entity="recall", patient_id=pid)
             details = load_details(s)
             return recall_letters_pdf(rows, Letterhead.from_details(details), details.phone)
+
+    def follow_up(
+        self, actor: Actor, patient_id: int, weeks: int, *, encounter_id: int | None = None
+    ) -> RecallRow:
+        """A follow-up in N weeks, set when a note is signed: it joins the recall list."""
+        require(actor, Permission.NOTE_SIGN)
+        if not 1 <= weeks <= 104:
+            raise ValidationError("follow-up", "must be 1 to 104 weeks")
+        with self._db.unit_of_work(actor) as s:
+            get_patient(s, patient_id, writable=True)
+            recall = Recall(
+                patient_id=patient_id,
+                kind=RecallKind.FOLLOW_UP,
+                rule_id="follow_up",
+                what=f"Follow-up visit in {weeks} weeks",
+                due_on=dt.date.today() + dt.timedelta(weeks=weeks),
+                status=RecallStatus.OPEN,
+                created_by_id=actor.user_id,
+            )
+            s.add(recall)
+            s.flush()
+            audit.record(
+                s,
+                actor,
+                "recall_follow_up",
+                entity="recall",
+                entity_id=recall.id,
+                patient_id=patient_id,
+                details={"weeks": weeks, "encounter_id": encounter_id},
+            )
+            return recall_rows(s, [recall])[0]
 
     def set_rule(self, actor: Actor, rule_id: str, on: bool) -> None:
         """Switch a screening rule on or off for the practice (admin)."""

@@ -64,7 +64,7 @@ class InboxService:
                     InboxItem(
                         InboxKind.RESULT,
                         r.review_id,
-                        f"{r.name} {r.shown_value} {r.unit} {r.flag.value}".strip(),
+                        f"{r.name}: {r.shown_value} {r.unit} {_flag(r.flag.value)}".strip(),
                         r.patient_id,
                         r.mrn,
                         r.patient_name,
@@ -160,3 +160,7 @@ class InboxService:
                 todays = int(s.scalar(count_stmt) or 0)
         items.sort(key=lambda i: (not i.urgent, i.since))
         return Inbox(tuple(items), todays)
+
+
+def _flag(flag: str) -> str:
+    return "" if flag == "N" else f"({flag})"

@@ -45,6 +45,7 @@ def section_factories(actor: Actor | None = None) -> list[tuple[str, SectionFact
     from emr_desktop.ui.chart.referrals import ReferralsSection
     from emr_desktop.ui.chart.visits import VisitsSection
     from emr_desktop.ui.chart.vitals import VitalsSection
+    from emr_desktop.ui.orders.orders_section import OrdersSection
 
     sections: list[tuple[str, SectionFactory]] = [
         ("Problems", ProblemsSection),
@@ -54,6 +55,7 @@ def section_factories(actor: Actor | None = None) -> list[tuple[str, SectionFact
         ("Visits", VisitsSection),
         ("Vitals", VitalsSection),
         ("Labs", LabsSection),
+        ("Orders", OrdersSection),
         ("Documents", DocumentsSection),
         ("Referrals", ReferralsSection),
         ("Appointments", AppointmentsSection),

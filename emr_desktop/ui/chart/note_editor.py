@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -80,6 +82,14 @@ class NoteEditor(QWidget):
         self.status.setAccessibleName("Save status")
         self.sign_button = QPushButton("Si&gn note")
         self.sign_button.clicked.connect(self._on_sign_clicked)
+        # Issue 20: "follow-up in N weeks set at signing" (0: none); the chart sets the hook.
+        self.follow_up_weeks = QSpinBox()
+        self.follow_up_weeks.setRange(0, 104)
+        self.follow_up_weeks.setSpecialValueText("No follow-up")
+        self.follow_up_weeks.setPrefix("Follow-up in ")
+        self.follow_up_weeks.setSuffix(" weeks")
+        self.follow_up_weeks.setAccessibleName("Follow-up in weeks, set when signing")
+        self.follow_up: Callable[[Note, int], object] | None = None
         self.addendum_button = QPushButton("Add a&ddendum…")
         self.addendum_button.clicked.connect(self._on_addendum_clicked)
         self.addenda = QLabel()
@@ -90,6 +100,7 @@ class NoteEditor(QWidget):
         buttons.addStretch()
         buttons.addWidget(self.status)
         buttons.addWidget(self.addendum_button)
+        buttons.addWidget(self.follow_up_weeks)
         buttons.addWidget(self.sign_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -121,6 +132,7 @@ class NoteEditor(QWidget):
         self.reason.setReadOnly(not editable)
         self.template.setEnabled(editable)
         self.sign_button.setVisible(editable and self._actor.can(Permission.NOTE_SIGN))
+        self.follow_up_weeks.setVisible(self.sign_button.isVisibleTo(self) and bool(self.follow_up))
         self.addendum_button.setVisible(signed and self._actor.can(Permission.NOTE_ADDENDUM))
         if note is None:
             self.header.setText("<i>Choose a visit, or start a new note.</i>")
@@ -215,6 +227,10 @@ class NoteEditor(QWidget):
             changes=f"chart:{note.patient_id}",
         )
         if signed is not None:
+            weeks = self.follow_up_weeks.value()
+            if weeks and self.follow_up is not None:
+                self.follow_up(signed, weeks)
+                self.follow_up_weeks.setValue(0)
             self.show_note(signed)
             self.changed.emit()
             self.signed.emit(signed.id)

@@ -53,6 +53,9 @@ class VisitsSection(QWidget):
         self.new.clicked.connect(self._on_new_clicked)
         self.new.setVisible(actor.can(Permission.NOTE_DRAFT))
         self.editor = NoteEditor(services.notes, actor, ops)
+        from emr_desktop.ui.recalls.follow_up import follow_up_hook  # issue 20
+
+        self.editor.follow_up = follow_up_hook(services, actor, ops)
         self.editor.changed.connect(self._on_editor_changed)
         if actor.can(Permission.BILLING_CODE):
             from emr_desktop.ui.billing.coding import offer_coding

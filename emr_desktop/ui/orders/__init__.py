@@ -1,0 +1,1 @@
+"""Ordering labs from a chart and the patient's orders and results."""

@@ -1,0 +1,1 @@
+"""The front desk's recall list: who is due for what, contact attempts, booking, letters."""

@@ -1,0 +1,1 @@
+"""The practice reports screen: date range, provider, table, chart and CSV."""
