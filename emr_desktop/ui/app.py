@@ -81,6 +81,16 @@ def _load_screens() -> None:
     import emr_desktop.ui.main_window  # noqa: F401
 
 
+def _warm_up_icd10() -> None:
+    """Build the ICD-10 search index in the background (the first search then answers at
+    once)."""
+    import threading
+
+    from emr_desktop.reference import icd10
+
+    threading.Thread(target=icd10.warm_up, name="icd10-warm-up", daemon=True).start()
+
+
 def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     """Run the application until the main window closes."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
@@ -131,6 +141,8 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
 
     window = MainWindow(Services(db), login.actor, name)
     window.show()
+    # The ICD-10 index (seconds to build) is ready before the first problem is coded.
+    QTimer.singleShot(500, _warm_up_icd10)
     code = app.exec()
     db.dispose()
     return int(code)
