@@ -34,7 +34,7 @@ _TITLES = {
     "subjective": "&Subjective",
     "objective": "&Objective",
     "assessment": "&Assessment",
-    "plan": "&Plan",
+    "plan": "P&lan",  # Alt+P is the Prescriptions menu
 }
 
 
@@ -77,7 +77,7 @@ class NoteEditor(QWidget):
             form.addRow(_TITLES[name], edit)
         self.status = QLabel()
         self.status.setAccessibleName("Save status")
-        self.sign_button = QPushButton("Si&gn note")
+        self.sign_button = QPushButton("S&ign note")  # Alt+G is the Go menu
         self.sign_button.clicked.connect(self._on_sign_clicked)
         self.addendum_button = QPushButton("Add a&ddendum…")
         self.addendum_button.clicked.connect(self._on_addendum_clicked)
