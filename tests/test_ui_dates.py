@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from emr_desktop.errors import ValidationError
 from emr_desktop.ui.chart.problems import ProblemsSection
+from emr_desktop.ui.chart.trend_chart import value_range
 from emr_desktop.ui.chart.vitals import VitalsDialog
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.dates import OptionalDateEdit, is_partial_date
@@ -113,3 +114,14 @@ def test_tab_never_changes_the_measured_time_and_all_bad_vitals_show_at_once(
     assert set(shown) == {"systolic", "pulse", "temperature_c"}
     assert "mmHg" in shown["systolic"] and "[" not in shown["systolic"]
     assert dialog.saved is None and dialog.isVisible()
+
+
+@given(st.floats(0, 5000, allow_nan=False), st.floats(0, 5000, allow_nan=False))
+def test_the_value_axis_holds_every_point_and_never_goes_below_zero_for_positive_values(
+    a: float, b: float
+) -> None:
+    low, high = min(a, b), max(a, b)
+    bottom, top = value_range(low, high)
+    assert 0 <= bottom <= low and high < top
+    if low > 0.5:  # creatinine 0.9-1.1: not drawn from -1 or 0 on a scale of 10
+        assert top - bottom <= max(high - low, high) * 1.3
