@@ -156,3 +156,15 @@ def test_a_nurse_sees_a_physicians_draft_read_only_from_the_first_keystroke(
     qtbot.addWidget(mine)
     mine.show_note(draft)
     assert not mine.fields["plan"].isReadOnly()
+
+
+def test_greyed_prescription_buttons_say_why(
+    qtbot: QtBot, clinic: Clinic, services: Services, answers: Answers
+) -> None:
+    host, ops = _host(qtbot)
+    dialog = PrescriptionDialog(services, clinic.doctor, clinic.patient(), ops, host)
+    qtbot.addWidget(dialog)
+    assert not dialog.sign_button.isEnabled()
+    assert dialog.sign_button.toolTip() == "Add a drug first."
+    qtbot.keyClicks(dialog.form.drug, "Compounded mouthwash")
+    assert dialog.sign_button.isEnabled() and dialog.sign_button.toolTip() == "Sign the whole batch"
