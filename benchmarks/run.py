@@ -14,6 +14,7 @@ from benchmarks import bench_actions as actions
 from benchmarks import floors
 from benchmarks.bench_app import bench_backup, bench_start, bench_unlock, bench_verify, plain_copy
 from benchmarks.bench_chart import bench_summary, bench_window, largest_chart
+from benchmarks.bench_screens import bench_first_icd10_search, bench_fresh_profile_start
 from benchmarks.build import CACHE, SCALES, Scale, built_info, practice_dir
 from benchmarks.harness import (
     Result,
@@ -172,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     steps: list[tuple[str, Callable[[], Result | list[Result]]]] = [
         ("app start to login window", lambda: bench_start(root, 1 if quick else 5)),
         ("unlock database", lambda: bench_unlock(root, 2 if quick else 10)),
+        ("first start, fresh profile", lambda: bench_fresh_profile_start(root, 1 if quick else 5)),
+        ("first ICD-10 search", lambda: bench_first_icd10_search(1 if quick else 3)),
         ("patient search", lambda: bench_search(db, plain, desk, queries, plain_desk)),
         ("open the largest chart (summary DTO)", summary),
         (

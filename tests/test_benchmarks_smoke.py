@@ -36,6 +36,8 @@ def test_benchmark_suite_runs_at_tiny_scale(tmp_path: Path) -> None:
     for wanted in (
         "app start to login window",
         "unlock database",
+        "first start on a fresh user profile",
+        "first ICD-10 search",
         "patient search",
         "open the largest chart (summary DTO)",
         "open the largest chart in the window, painted",

@@ -156,3 +156,30 @@ def test_a_nurse_sees_a_physicians_draft_read_only_from_the_first_keystroke(
     qtbot.addWidget(mine)
     mine.show_note(draft)
     assert not mine.fields["plan"].isReadOnly()
+
+
+def test_greyed_prescription_buttons_say_why(
+    qtbot: QtBot, clinic: Clinic, services: Services, answers: Answers
+) -> None:
+    host, ops = _host(qtbot)
+    dialog = PrescriptionDialog(services, clinic.doctor, clinic.patient(), ops, host)
+    qtbot.addWidget(dialog)
+    assert not dialog.sign_button.isEnabled()
+    assert dialog.sign_button.toolTip() == "Add a drug first."
+    qtbot.keyClicks(dialog.form.drug, "Compounded mouthwash")
+    assert dialog.sign_button.isEnabled() and dialog.sign_button.toolTip() == "Sign the whole batch"
+
+
+def test_enter_in_the_drug_search_picks_the_match_and_signs_nothing(
+    qtbot: QtBot, clinic: Clinic, services: Services, answers: Answers
+) -> None:
+    host, ops = _host(qtbot)
+    pid = clinic.patient()
+    dialog = PrescriptionDialog(services, clinic.doctor, pid, ops, host)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.form.drug, "atorv")
+    qtbot.keyClick(dialog.form.drug, Qt.Key.Key_Return)
+    assert dialog.form.drug.text() == "atorvastatin"
+    assert dialog.items == [] and dialog.signed == []
+    assert services.prescriptions.list(clinic.doctor, pid) == []

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 
+from emr_desktop.reference import icd10_terms
+
 _WORD = re.compile(r"[a-z0-9]+")
 _CODE_LIKE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z]*\.?[0-9A-Za-z]*$")
 _HIGH = "\uffff"
@@ -201,9 +203,10 @@ def search(text: str, limit: int = 25) -> list[Icd10Code]:
     """Categories and codes matching ``text``, at most ``limit`` of them.
 
     Code-like text ("E11", "e11.6", "E116") matches codes by prefix, shortest first.
-    Otherwise every word of the query must start a word of the description, in any order
-    and any case ("diab typ 2"); results rank billable codes first, then shorter codes,
-    then shorter descriptions.
+    Otherwise the usual codes of a term clinicians type come first ("afib", "htn", "high
+    blood pressure": ``icd10_terms``), then descriptions where every word of the query
+    starts a word, in any order and any case ("diab typ 2"), common primary-care codes
+    first, then billable codes, shorter codes, shorter descriptions.
     """
     if limit <= 0 or not text.strip():
         return []
@@ -212,4 +215,12 @@ def search(text: str, limit: int = 25) -> list[Icd10Code]:
         found = index.code_search(text, limit)
         if found:
             return found
-    return index.text_search(text, limit)
+    # What clinicians type ("afib", "htn") first, then the word matches with the usual
+    # primary-care codes ahead (a wider pool is ranked, so they are not cut off).
+    termed = [index.by_code.get(_undotted(c)) for c in icd10_terms.codes_for(text)]
+    pool = index.text_search(text, max(limit * 8, 200))
+    ranks = icd10_terms.common_rank()
+    pool.sort(key=lambda e: ranks.get(e.code, 99))  # stable: the index order otherwise
+    seen = {e.code for e in termed if e is not None}
+    merged = [e for e in termed if e is not None] + [e for e in pool if e.code not in seen]
+    return merged[:limit]

@@ -59,6 +59,15 @@ def _recipient(letter: ReferralLetter) -> str:
     return "\n".join(p for p in (*lines, contact) if p)
 
 
+def reply_to(practice: PracticeDetails) -> str:
+    """Where the report goes: "to the address above" only when the letterhead prints one."""
+    if practice.address_line1 or practice.city:
+        return "to the address above"
+    pairs = (("fax", practice.fax), ("phone", practice.phone))
+    contact = ", ".join(f"{label} {value}" for label, value in pairs if value)
+    return f"to {practice.name}" + (f" ({contact})" if contact else "")
+
+
 def _salutation(name: str) -> str:
     return f"Dear {name}," if name else "Dear colleague,"
 
@@ -109,8 +118,8 @@ def referral_letter(
         out.append(para("\n".join(f"•  {item}" for item in enclosed), s.body))
     out.append(
         para(
-            "Please send your consultation report to the address above. Do not hesitate to "
-            "call if you have questions.",
+            f"Please send your consultation report {reply_to(practice)}. Do not hesitate "
+            "to call if you have questions.",
             s.body,
         )
     )

@@ -23,6 +23,7 @@ from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.services.practice.settings import SettingsService
 from emr_desktop.services.practice.store import Database, open_practice
 from emr_desktop.ui.login_dialog import LoginDialog
+from emr_desktop.ui.splash import StartSplash
 
 
 class _Cancelled(Exception):
@@ -83,6 +84,16 @@ def _load_screens() -> None:
     import emr_desktop.ui.main_window  # noqa: F401
 
 
+def _warm_up_icd10() -> None:
+    """Build the ICD-10 search index in the background (the first search then answers at
+    once)."""
+    import threading
+
+    from emr_desktop.reference import icd10
+
+    threading.Thread(target=icd10.warm_up, name="icd10-warm-up", daemon=True).start()
+
+
 def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     """Run the application until the main window closes."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
@@ -93,9 +104,18 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     app.setApplicationName("emr-desktop")
     app.setApplicationVersion(__version__)
     setup_logging("emr-desktop")
+    splash = StartSplash()
+    splash.show()
+    splash.step("Starting…")
     try:
         root = demo_data_dir() if demo and not data_dir else default_data_dir(data_dir)
         if demo:
+            first = not PracticePaths(root).exists()
+            splash.step(
+                "Building the demo practice (first start, about a minute)…"
+                if first
+                else "Opening the demo practice…"
+            )
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 db = open_or_create_demo(root)
@@ -104,15 +124,19 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
         elif not PracticePaths(root).in_use():
             from emr_desktop.ui.setup_wizard import SetupWizard  # first run only
 
+            splash.close()  # the wizard is the first screen of a new practice
             wizard = SetupWizard(root)
             if wizard.exec() != SetupWizard.DialogCode.Accepted or wizard.database is None:
                 return 1
             db = wizard.database
         else:
+            splash.step("Opening the practice database…")
             db = _open(root)
     except _Cancelled:
+        splash.close()
         return 1
     except EmrError as err:
+        splash.close()
         QMessageBox.critical(None, "Cannot open the practice", err.message)
         return 1
     try:
@@ -129,6 +153,7 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     login = LoginDialog(
         AuthService(db), name, demo_hint=demo_hint() if settings.is_demo() else None
     )
+    splash.done_for(login)
     if os.environ.get("EMR_EXIT_AT_LOGIN"):  # the start-up benchmark stops here
         QTimer.singleShot(0, login.reject)
     # The screens behind the login load while the user types (keystrokes queue meanwhile),
@@ -142,6 +167,8 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
 
     window = MainWindow(Services(db), login.actor, name)
     window.show()
+    # The ICD-10 index (seconds to build) is ready before the first problem is coded.
+    QTimer.singleShot(500, _warm_up_icd10)
     code = app.exec()
     keep_lease.stop()
     _close(db)

@@ -64,12 +64,23 @@ def _measurement(r: Range, value: object) -> int | float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(r.label, "must be a number")
-    v.number(r.label, value, r.low, r.high, r.unit)  # refuses NaN and infinities too
+    # refuses NaN and infinities too; the unit in words ("mmHg", not UCUM's "mm[Hg]")
+    v.number(r.label, value, r.low, r.high, unit_words(r.unit))
     if r.whole:
         if value != int(value):
             raise ValidationError(r.label, "must be a whole number")
         return int(value)
     return float(value)
+
+
+def unit_words(unit: str) -> str:
+    """A UCUM unit as people write it: "mm[Hg]" is "mmHg"."""
+    return unit.replace("mm[Hg]", "mmHg")
+
+
+def check_vital(name: str, value: object) -> int | float | None:
+    """One vital sign (by its input name) checked against its plausible range."""
+    return _measurement(VITAL_RANGES[name], value)
 
 
 def clean_vitals(data: VitalsInput) -> tuple[dt.datetime, dict[str, int | float]]:

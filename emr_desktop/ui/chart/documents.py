@@ -227,7 +227,7 @@ class DocumentsSection(QWidget):
         self.attach = QPushButton("&Attach…")
         self.attach.clicked.connect(self.choose_and_attach)
         self.attach.setVisible(actor.can(Permission.DOCUMENT_ATTACH))
-        self.view = QPushButton("&View")
+        self.view = QPushButton("Vie&w")  # Alt+V is the View menu
         self.view.clicked.connect(self.view_selected)
         self.empty = QLabel("No documents attached.")
         self.viewer: DocumentViewer | None = None

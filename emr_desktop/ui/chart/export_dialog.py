@@ -37,6 +37,7 @@ from emr_desktop.ui.chart.export_form import ExportForm
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.patient_header import patient_header, put_on_top
+from emr_desktop.ui.printing import new_printer, print_pdf
 
 PDF_FILTER = "PDF files (*.pdf)"
 _DEBOUNCE_MS = 700  # rebuild the preview this long after the last change
@@ -226,11 +227,13 @@ class ExportDialog(QDialog):
         """Print through the system print dialog; recorded once the pages are sent."""
 
         def go(result: ExportResult) -> None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            printer.setDocName(result.file_name)
+            printer = new_printer(result.file_name)
             if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
                 return
-            self.print_to(printer)
+            if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+                print_pdf(result.pdf, self.pdf, printer)  # the vector PDF, text kept
+            else:
+                self.print_to(printer)
             self._record(preview_request(self.form.request()), "print")
 
         self._with_preview(go)

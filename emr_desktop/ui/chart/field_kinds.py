@@ -1,6 +1,6 @@
 """The kinds of field a declared form is made of: how each one's widget is made, read,
 filled and found empty (text, several lines, a fixed choice, text with suggestions, a
-date that may be "not known")."""
+date that may be left empty)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
+
+from emr_desktop.ui.dates import OptionalDateEdit
 
 W = TypeVar("W", bound=QWidget)
-_NO_DATE = QDate(1900, 1, 1)  # the special "not known" value of an optional date
 
 
 class Kind(Generic[W]):
@@ -140,37 +140,28 @@ class Editable(Kind[QComboBox]):
 
 
 @dataclass(frozen=True)
-class DateField(Kind[QDateEdit]):
-    """A date with a calendar, not after today; an optional one starts as "not known", a
-    required one as today."""
+class DateField(Kind[OptionalDateEdit]):
+    """A date typed or picked from a calendar that opens at today, never after today; an
+    optional one starts empty ("not known"), a required one as today. Text that is not a
+    date is refused beside the field, never dropped."""
 
     optional: bool = True
 
-    def make(self, label: str) -> QDateEdit:
-        """A date edit."""
-        edit = QDateEdit()
-        edit.setAccessibleName(label)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("MM/dd/yyyy")
-        edit.setMaximumDate(QDate.currentDate())
-        if self.optional:
-            edit.setMinimumDate(_NO_DATE)
-            edit.setSpecialValueText("not known")
-            edit.setDate(_NO_DATE)
-        else:
-            edit.setMinimumDate(QDate(1900, 1, 2))
-            edit.setDate(QDate.currentDate())
+    def make(self, label: str) -> OptionalDateEdit:
+        """The shared optional-date widget."""
+        edit = OptionalDateEdit(label.lower(), required=not self.optional)
+        if not self.optional:
+            edit.set_date(dt.date.today())
         return edit
 
-    def value(self, widget: QDateEdit) -> dt.date | None:
-        """The date, or None for "not known"."""
-        q = widget.date()
-        return None if q == _NO_DATE else dt.date(q.year(), q.month(), q.day())
+    def value(self, widget: OptionalDateEdit) -> dt.date | None:
+        """The date, or None when left empty (ValidationError for text not a date)."""
+        return widget.date()
 
-    def set_value(self, widget: QDateEdit, value: Any) -> None:
-        """Show ``value`` (None: "not known")."""
-        widget.setDate(_NO_DATE if value is None else QDate(value.year, value.month, value.day))
+    def set_value(self, widget: OptionalDateEdit, value: Any) -> None:
+        """Show ``value`` (None: empty)."""
+        widget.set_date(value)
 
-    def is_empty(self, widget: QDateEdit) -> bool:
-        """Left at "not known"."""
-        return self.value(widget) is None
+    def is_empty(self, widget: OptionalDateEdit) -> bool:
+        """Nothing typed."""
+        return widget.is_empty()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,6 +30,7 @@ from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
 from emr_desktop.ui.chart.vitals import FieldRow, buddy
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.dates import DateTimeField
 from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.format import num
 from emr_desktop.ui.ops import Operations
@@ -114,9 +114,7 @@ class LabDialog(QDialog):
         self.saved: LabRow | None = None
         self.rows: dict[str, FieldRow] = {}
         form = QFormLayout(self)
-        self.collected = QDateTimeEdit(QDateTime.currentDateTime())
-        self.collected.setCalendarPopup(True)
-        self.collected.setDisplayFormat("MM/dd/yyyy HH:mm")
+        self.collected = DateTimeField()  # Tab leaves it: typing on never changes the time
         collected_row = FieldRow(None)
         collected_row.edit.hide()
         collected_row.box.insertWidget(0, self.collected)

@@ -157,7 +157,7 @@ def _on_prescription(key: str, text: str, who: Any, flow: Any) -> Action[Medicat
 
 ACTIONS: tuple[Action[MedicationRow], ...] = (
     Action(
-        "prescribe", "&Prescribe…", permission=PRESCRIBE, flow=lambda s: s.open_prescribe_dialog()
+        "prescribe", "Prescri&be…", permission=PRESCRIBE, flow=lambda s: s.open_prescribe_dialog()
     ),
     _on_prescription("renew", "Re&new", PRESCRIBE, lambda s, _m: s.renew_selected()),
     _on_prescription(

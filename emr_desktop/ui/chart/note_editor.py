@@ -36,7 +36,7 @@ _TITLES = {
     "subjective": "&Subjective",
     "objective": "&Objective",
     "assessment": "&Assessment",
-    "plan": "&Plan",
+    "plan": "P&lan",  # Alt+P is the Prescriptions menu
 }
 
 
@@ -80,7 +80,7 @@ class NoteEditor(QWidget):
             form.addRow(_TITLES[name], edit)
         self.status = QLabel()
         self.status.setAccessibleName("Save status")
-        self.sign_button = QPushButton("Si&gn note")
+        self.sign_button = QPushButton("S&ign note")  # Alt+G is the Go menu
         self.sign_button.clicked.connect(self._on_sign_clicked)
         # Issue 20: "follow-up in N weeks set at signing" (0: none); the chart sets the hook.
         self.follow_up_weeks = QSpinBox()

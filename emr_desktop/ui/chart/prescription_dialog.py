@@ -256,8 +256,14 @@ class PrescriptionDialog(QDialog):
         has_work = bool(self.items) or bool(self.form.drug.text().strip())
         for w in (self.form, self.add_button, self.batch, self.remove_button):
             w.setEnabled(not done)
+        missing = bool(self.alerts.missing_reasons())
         self.check_button.setEnabled(not done and has_work)
-        self.sign_button.setEnabled(not done and has_work and not self.alerts.missing_reasons())
+        self.sign_button.setEnabled(not done and has_work and not missing)
+        # A greyed button says why.
+        why = "Signed: print them, or close." if done else "" if has_work else "Add a drug first."
+        self.check_button.setToolTip(why or "Run the safety checks on the batch")
+        reasons = "Type a reason beside every alert that asks for one." if missing else ""
+        self.sign_button.setToolTip(why or reasons or "Sign the whole batch")
         self.print_button.setVisible(done)
 
     # --- leaving ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from emr_desktop.errors import ValidationError
 from emr_desktop.reference.drugs import Drug, formulary
 from emr_desktop.services.common import sig_words
 from emr_desktop.services.prescribing import sig
+from emr_desktop.ui.list_keys import PickFromList
 
 _SEARCH_LIMIT = 12
 # A word of the product's form -> the dose unit it is usually counted in.
@@ -184,6 +185,8 @@ class PrescriptionForm(QWidget):
         self.drug.textEdited.connect(self._on_drug_edited)
         self.matches.itemClicked.connect(self._on_matches_item_clicked)
         self.matches.itemActivated.connect(self._on_matches_item_clicked)
+        # Enter in the drug search picks the match, never signs or adds to the batch.
+        self._pick_keys = PickFromList(self.drug, self.matches, self._on_matches_item_clicked)
         self.prn.toggled.connect(self._on_prn_toggled)
         self.form_box.currentTextChanged.connect(self._on_form_changed)
         for edit in (self.dose, self.prn_indication, self.quantity, self.drug):

@@ -118,7 +118,7 @@ ACTIONS: tuple[Action[ProblemRow], ...] = (
     ),
     Action(
         "reactivate",
-        "Re&activate",
+        "Reac&tivate",
         lambda s, p: s.services.problems.reactivate(s.actor, p.id, expected_version=p.version),
         permission=EDIT,
         row=Only(_closed, "This problem is already active"),

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -21,27 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from emr_desktop.domain.exports import ExportResult
+from emr_desktop.ui.printing import draw_pages, new_printer, print_pdf
 
 
 def print_document(document: QPdfDocument, printer: QPrinter) -> int:
     """Paint every page of ``document`` onto ``printer``; the number of pages printed."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        return 0
-    try:
-        dpi = printer.resolution()
-        area = printer.pageLayout().paintRectPixels(dpi)
-        for page in range(document.pageCount()):
-            if page:
-                printer.newPage()
-            points = document.pagePointSize(page)
-            scale = min(area.width() / points.width(), area.height() / points.height())
-            size = QSize(int(points.width() * scale), int(points.height() * scale))
-            image = document.render(page, size)
-            painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
-    finally:
-        painter.end()
-    return document.pageCount()
+    return draw_pages(document, printer)
 
 
 class PdfPreviewDialog(QDialog):
@@ -80,12 +64,13 @@ class PdfPreviewDialog(QDialog):
         path.write_bytes(self.result_pdf.pdf)
 
     def _on_print_clicked(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer = new_printer(self.result_pdf.file_name)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("Print")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        print_document(self.document, printer)
+        if not print_pdf(self.result_pdf.pdf, self.document, printer):
+            QMessageBox.warning(self, "Not printed", "The printer or file could not be used.")
 
     def _on_save_clicked(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(

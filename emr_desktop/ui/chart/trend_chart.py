@@ -14,6 +14,17 @@ from PySide6.QtWidgets import QWidget
 Point = tuple[dt.datetime, float]
 
 
+def value_range(low: float, high: float) -> tuple[float, float]:
+    """The value axis for points from ``low`` to ``high``: a little room either side, in
+    proportion to the values (creatinine 0.9-1.1 is not drawn from -1), never below zero
+    for values that are not."""
+    pad = max((high - low) * 0.1, abs(high) * 0.05) or (abs(high) * 0.1 or 1.0)
+    bottom = low - pad
+    if low >= 0 > bottom:
+        bottom = 0.0
+    return bottom, high + pad
+
+
 @dataclass(frozen=True)
 class Line:
     """One named series of (time, value) points; dashed lines mark reference limits."""
@@ -87,9 +98,10 @@ class TrendChart(QChartView):
         y_axis = QValueAxis()
         low = min(p[1] for p in points)
         high = max(p[1] for p in points)
-        pad = max((high - low) * 0.1, abs(high) * 0.05, 1.0)
-        y_axis.setRange(low - pad, high + pad)
+        y_axis.setRange(*value_range(low, high))
         y_axis.applyNiceNumbers()
+        if low >= 0 > y_axis.min():  # nice numbers never take a creatinine below zero
+            y_axis.setMin(0)
         y_axis.setLabelFormat("%g")
         y_axis.setTitleText(y_title)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)

@@ -8,7 +8,6 @@ from PySide6.QtCore import QDateTime, QRegularExpression, Qt
 from PySide6.QtGui import QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,10 +24,16 @@ from emr_desktop.domain.chart import VitalsRow
 from emr_desktop.domain.sections import VitalsInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import ValidationError
-from emr_desktop.services.chart.observations import VITAL_RANGES, VitalsField
+from emr_desktop.services.chart.observations import (
+    VITAL_RANGES,
+    VitalsField,
+    check_vital,
+    unit_words,
+)
 from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.dates import DateTimeField
 from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.format import num
 from emr_desktop.ui.ops import Operations
@@ -131,7 +136,7 @@ class FieldRow(QWidget):
 
 
 def _unit(field: str) -> str:
-    return VITAL_RANGES[field].unit.replace("mm[Hg]", "mmHg")
+    return unit_words(VITAL_RANGES[field].unit)
 
 
 class VitalsDialog(QDialog):
@@ -158,9 +163,7 @@ class VitalsDialog(QDialog):
         self._services, self._actor, self._patient_id, self._ops = services, actor, patient_id, ops
         self.saved: VitalsRow | None = None
         form = QFormLayout(self)
-        self.when = QDateTimeEdit(QDateTime.currentDateTime())
-        self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("MM/dd/yyyy HH:mm")
+        self.when = DateTimeField()  # Tab leaves it: typing on never changes the time
         self.when.setMaximumDateTime(QDateTime.currentDateTime().addSecs(60))
         self.when_row = FieldRow(None)
         self.when_row.edit.hide()
@@ -206,11 +209,16 @@ class VitalsDialog(QDialog):
         for row in (*self.fields.values(), self.when_row, self.general):
             row.clear_error()
         values: dict[str, float | None] = {}
-        try:
-            for name, row in self.fields.items():
+        refused: list[ValidationError] = []
+        for name, row in self.fields.items():  # every bad field at once, not the first
+            try:
                 values[name] = row.number(VITAL_RANGES[name].label)
-        except ValidationError as err:
-            self.show_validation(err)
+                check_vital(name, values[name])
+            except ValidationError as bad:
+                refused.append(bad)
+        if refused:
+            for each in reversed(refused):  # the cursor ends in the first
+                self.show_validation(each)
             return
         when = self.when.dateTime().toPython()
         assert isinstance(when, dt.datetime)
