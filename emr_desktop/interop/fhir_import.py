@@ -25,8 +25,7 @@ from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.sections import VitalsInput
 from emr_desktop.errors import ValidationError
 from emr_desktop.interop import fhir_codes as c
-from emr_desktop.interop import fhir_meds
-from emr_desktop.interop import fhir_import_labs
+from emr_desktop.interop import fhir_import_labs, fhir_meds
 from emr_desktop.interop import fhir_records as records
 from emr_desktop.interop import fhir_values as f
 
