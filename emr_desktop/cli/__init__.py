@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from emr_desktop import __version__
 from emr_desktop.cli import admin
-from emr_desktop.cli.common import Context, UsageError
+from emr_desktop.cli.common import Context, UsageError, crash_place
 from emr_desktop.errors import EmrError
 from emr_desktop.logs import setup_logging
 
@@ -54,7 +54,11 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one emr-admin command; user mistakes print one line to stderr, never a traceback."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not all(_is_text(w) for w in words):
+        print("emr-admin: an argument is not valid text; nothing was done.", file=sys.stderr)
+        return 2
+    args = parser.parse_args(words)
     setup_logging("emr-admin")
     ctx = Context(args)
     func: Callable[[Context], int] = args.func
@@ -72,8 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("emr-admin: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # a bug: keep the details in the log, not on the screen
-        log.exception("command %s crashed", args.command)
+    except Exception as err:  # a bug: keep where it happened in the log, not on the screen
+        log.error("command %s crashed: %s", args.command, crash_place(err))
         print(
             f"emr-admin: unexpected error ({type(err).__name__}); details are in the log file.",
             file=sys.stderr,
@@ -82,6 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         with contextlib.suppress(EmrError):
             ctx.close()
+
+
+def _is_text(word: str) -> bool:
+    """Whether an argument is Unicode text (not a lone surrogate or undecodable bytes)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -21,11 +21,12 @@ from emr_desktop.domain.audit import AuditFilter
 from emr_desktop.domain.security import UserStatus
 from emr_desktop.errors import PracticeError
 from emr_desktop.paths import data_dir
+from emr_desktop.persistence.backup import check_file
 from emr_desktop.services.practice.audit_report import AuditService
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.backups import BackupService, read_manifest
 from emr_desktop.services.practice.restore import restore_backup
-from emr_desktop.services.practice.store import change_passphrase, create_practice
+from emr_desktop.services.practice.store import change_passphrase, create_practice, unlock_key
 from emr_desktop.services.practice.users import UserService, parse_role
 
 
@@ -124,6 +125,8 @@ def cmd_passwd(ctx: Context) -> int:
 
 
 def _filter(a: argparse.Namespace) -> AuditFilter:
+    if a.patient and not (a.patient.isascii() and a.patient.isdigit()):
+        raise UsageError("--patient takes the patient's number as the audit log shows it.")
     return AuditFilter(
         since=parse_when(a.since) if a.since else None,
         until=parse_when(a.until, end_of_day=True) if a.until else None,
@@ -202,7 +205,17 @@ def cmd_restore(ctx: Context) -> int:
 
 
 def cmd_check(ctx: Context) -> int:
-    """Integrity, cipher and audit-chain checks; exit 1 if anything is wrong."""
+    """Integrity, cipher and audit-chain checks; exit 1 if anything is wrong. An embedded
+    database is first checked whole through a read-only connection, so a damaged file gets
+    nothing written into it (no migration, login or audit row)."""
+    if ctx.paths.key.is_file() and ctx.paths.db.is_file():
+        _keyfile, key = unlock_key(ctx.paths, passphrase_provider())
+        damage = check_file(ctx.paths.db, key, read_only=True)
+        if damage:
+            for line in damage:
+                out(f"PROBLEM: {line}")
+            out("The database is damaged; nothing was written to it. Restore the latest backup.")
+            return 1
     problems = BackupService(ctx.db, ctx.paths).check(ctx.actor)
     if not problems:
         out("Database OK: integrity, cipher and audit chain checks passed")

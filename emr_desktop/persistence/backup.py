@@ -38,9 +38,10 @@ def copy_database(db: Database, dest: Path) -> None:
     target.close()
 
 
-def check_file(path: Path, key: bytes) -> list[str]:
-    """Run SQLite's integrity check and SQLCipher's page check; return the problems found."""
-    conn = connect_raw(path, key)
+def check_file(path: Path, key: bytes, *, read_only: bool = False) -> list[str]:
+    """Run SQLite's full integrity check and SQLCipher's page check; return the problems
+    found. ``read_only`` opens the file so that nothing can be written into it."""
+    conn = connect_raw(path, key, read_only=read_only)
     try:
         problems: list[str] = []
         try:
