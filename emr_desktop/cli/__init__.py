@@ -13,6 +13,7 @@ from emr_desktop.cli import admin
 from emr_desktop.cli.common import Context, UsageError, crash_place
 from emr_desktop.errors import EmrError
 from emr_desktop.logs import setup_logging
+from emr_desktop.security.files import private_umask
 
 log = logging.getLogger("emr_desktop.cli")
 
@@ -59,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("emr-admin: an argument is not valid text; nothing was done.", file=sys.stderr)
         return 2
     args = parser.parse_args(words)
+    private_umask()  # the practice's files, backups, exports and logs: this user's only
     setup_logging("emr-admin")
     ctx = Context(args)
     func: Callable[[Context], int] = args.func

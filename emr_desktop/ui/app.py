@@ -17,6 +17,7 @@ from emr_desktop.errors import EmrError, WrongPassphrase
 from emr_desktop.logs import setup_logging
 from emr_desktop.paths import data_dir as default_data_dir
 from emr_desktop.paths import demo_data_dir
+from emr_desktop.security.files import private_umask
 from emr_desktop.services.practice import presence
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.folder import PracticePaths
@@ -92,6 +93,7 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     app.setOrganizationName("emr-desktop")
     app.setApplicationName("emr-desktop")
     app.setApplicationVersion(__version__)
+    private_umask()  # the practice's files, backups, exports and logs: this user's only
     setup_logging("emr-desktop")
     try:
         root = demo_data_dir() if demo and not data_dir else default_data_dir(data_dir)

@@ -7,6 +7,7 @@ passphrase) and a manifest (SHA-256, schema revision, audit chain head, time).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -117,6 +118,8 @@ class BackupService:
                 zf.write(self._paths.key, KEY_NAME)
             with open(tmp_zip, "rb+") as fh:
                 os.fsync(fh.fileno())
+            with contextlib.suppress(OSError):
+                tmp_zip.chmod(0o600)  # a backup holds the wrapped key: its owner's only
             os.replace(tmp_zip, out)
         finally:
             tmp_db.unlink(missing_ok=True)
