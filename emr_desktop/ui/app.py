@@ -23,6 +23,7 @@ from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.services.practice.settings import SettingsService
 from emr_desktop.services.practice.store import Database, open_practice
+from emr_desktop.ui.backup_timer import ScheduledBackups
 from emr_desktop.ui.login_dialog import LoginDialog
 
 
@@ -144,6 +145,8 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
 
     window = MainWindow(Services(db), login.actor, name)
     window.show()
+    backups = ScheduledBackups(db)
+    backups.start(app)
     code = app.exec()
     keep_lease.stop()
     _close(db)
