@@ -10,6 +10,7 @@ import pytest
 from conftest import Practice
 from hypothesis import given
 from hypothesis import strategies as st
+from test_foundation_support import run_cli
 
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import PermissionDenied, ValidationError
@@ -88,3 +89,24 @@ def test_retention_keeps_the_newest_of_each_day_week_and_month(hours: list[int])
     for day in days:  # each of the 14 latest days keeps its newest backup
         best = max((r for r in runs if r[1].date() == day), key=lambda r: r[1])
         assert best[0] in keep
+
+
+@pytest.mark.sqlcipher_only(reason="emr-admin on the embedded practice")
+def test_emr_admin_sets_and_shows_the_schedule(
+    practice: Practice,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    practice.db.dispose()
+    bad = run_cli(monkeypatch, practice.root, "--user", "admin", "backups", "schedule",
+                  "--to", "nowhere", "--at", "7pm")  # fmt: skip
+    assert bad == 1 and "destination" in capsys.readouterr().err
+    ok = run_cli(monkeypatch, practice.root, "--user", "admin", "backups", "schedule",
+                 "--to", str(tmp_path), "--at", "19:00")  # fmt: skip
+    assert ok == 0 and "Daily backup at 19:00" in capsys.readouterr().out
+    assert run_cli(monkeypatch, practice.root, "--user", "admin", "backups", "status") == 1
+    assert "WARNING: No verified backup" in capsys.readouterr().out
+    out = tmp_path / "now.emrbak"
+    assert run_cli(monkeypatch, practice.root, "--user", "admin", "backup", "--out", str(out)) == 0
+    assert "Verified:" in capsys.readouterr().out

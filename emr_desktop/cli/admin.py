@@ -25,6 +25,7 @@ from emr_desktop.paths import data_dir
 from emr_desktop.persistence.backup import check_file
 from emr_desktop.services.practice.audit_report import AuditService
 from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.backup_schedule import BackupScheduleService
 from emr_desktop.services.practice.backups import BackupService, read_manifest
 from emr_desktop.services.practice.restore import restore_backup
 from emr_desktop.services.practice.store import change_passphrase, create_practice, unlock_key
@@ -176,6 +177,30 @@ def cmd_backup(ctx: Context) -> int:
     return 0
 
 
+def cmd_backups_schedule(ctx: Context) -> int:
+    """Set where and when the running app makes the daily verified backup."""
+    schedule = BackupScheduleService(ctx.db, ctx.paths).set_schedule(
+        ctx.actor, ctx.args.to, ctx.args.at
+    )
+    out(f"Daily backup at {schedule.daily_at} to {schedule.destination}")
+    return 0
+
+
+def cmd_backups_status(ctx: Context) -> int:
+    """Print the schedule, the warning and the history (newest first); exit 1 on a warning."""
+    status = BackupScheduleService(ctx.db, ctx.paths).status(ctx.actor)
+    if status.schedule is None:
+        out("No schedule: set one with emr-admin backups schedule --to FOLDER --at HH:MM")
+    else:
+        out(f"Daily backup at {status.schedule.daily_at} to {status.schedule.destination}")
+    if status.warning:
+        out(f"WARNING: {status.warning}")
+    for run in status.history:
+        state = "verified" if run.verified else f"failed: {run.problem}"
+        out(f"{run.started_at:%Y-%m-%d %H:%M}Z\t{run.file_name}\t{run.bytes}\t{state}")
+    return 1 if status.warning else 0
+
+
 def cmd_restore(ctx: Context) -> int:
     """Verify a backup, then make it the live database (the old one is kept)."""
     a = ctx.args
@@ -302,6 +327,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", required=True, type=path_arg)
     _user_opt(p)
     p.set_defaults(func=cmd_backup)
+    backups = sub.add_parser("backups", help="scheduled backups").add_subparsers(dest="bk_cmd")
+    backups.required = True
+    p = backups.add_parser("schedule", help="where and when the app makes the daily backup")
+    p.add_argument("--to", required=True, metavar="FOLDER", help="a USB disk or network share")
+    p.add_argument("--at", required=True, metavar="HH:MM", help="the daily time (local)")
+    _user_opt(p)
+    p.set_defaults(func=cmd_backups_schedule)
+    p = backups.add_parser("status", help="the schedule, the warning and the history")
+    _user_opt(p)
+    p.set_defaults(func=cmd_backups_status)
     p = sub.add_parser("restore", help="verify a backup and make it the live database")
     p.add_argument("file", type=path_arg)
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
