@@ -83,3 +83,18 @@ class BusyError(EmrError):
 
 class BackupError(EmrError):
     """A backup could not be made, or a backup file failed verification."""
+
+
+class MfaCodeRequired(AuthenticationError):
+    """The password was right and the account has a second factor: ask for its code."""
+
+
+class MfaEnrollmentRequired(AuthenticationError):
+    """The password was right, the practice requires a second factor for this user, and
+    none is set up yet: ``uri`` (and its QR code, PNG bytes) is a fresh enrolment to confirm
+    by logging in with its first code."""
+
+    def __init__(self, message: str, uri: str = "", qr_png: bytes = b"") -> None:
+        super().__init__(message)
+        self.uri = uri
+        self.qr_png = qr_png

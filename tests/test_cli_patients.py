@@ -177,3 +177,15 @@ def test_search_is_refused_exactly_to_roles_without_patient_view(
         assert code == 0 and len(captured.out.splitlines()) == 3
     else:
         assert code == 1 and captured.out == "" and captured.err.count("\n") == 1
+
+
+def test_include_inactive_lists_inactive_records_marked(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    active = _search(root, capsys, "", "--limit", "0")
+    everyone = _search(root, capsys, "", "--limit", "0", "--include-inactive")
+    assert len(everyone) == N > len(active)
+    marked = [row for row in everyone if len(row) == 5]
+    assert marked and {row[4] for row in marked} == {"inactive"}
+    assert {row[0] for row in everyone} - {row[0] for row in active} == {r[0] for r in marked}
+    assert all(len(row) == 4 for row in active)

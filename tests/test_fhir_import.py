@@ -7,6 +7,7 @@ import contextlib
 import copy
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,19 @@ from emr_desktop.services.exchange.fhir import FhirService
 from emr_desktop.services.patients.registry import PatientService
 
 Json = dict[str, Any]
-SYNTHEA = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "synthea"
+# EMR_SYNTHEA_DIR, else the shared folder next to the checkout, else /work/shared.
+SYNTHEA = next(
+    (
+        p
+        for p in (
+            Path(os.environ.get("EMR_SYNTHEA_DIR", "/nonexistent")),
+            Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "synthea",
+            Path("/work/shared/fixtures/synthea"),
+        )
+        if p.is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "synthea",
+)
 # What legitimately differs between two practices' exports of the same chart: ids and
 # references, the MRN, when things were recorded, and the prescription details (quantity,
 # refills, prescriber) that stay with the practice that wrote the prescription.

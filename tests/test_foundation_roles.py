@@ -28,7 +28,17 @@ from emr_desktop.services.practice.users import UserService
 P = Permission
 
 # Receptionist: "demographics, schedule, check-in; no clinical content".
-FRONT_DESK = {P.PATIENT_VIEW, P.PATIENT_REGISTER, P.SCHEDULE_VIEW, P.SCHEDULE_BOOK}
+# Issue 20: "the receptionist sees recalls and can book them, never results"; any user
+# assigns tasks.
+FRONT_DESK = {
+    P.PATIENT_VIEW,
+    P.PATIENT_REGISTER,
+    P.SCHEDULE_VIEW,
+    P.SCHEDULE_BOOK,
+    P.SCHEDULE_MANAGE,
+    P.TASK_MANAGE,
+    P.RECALL_WORK,
+}
 
 EXPECTED: dict[Role, set[Permission]] = {
     # "admin (users, audit report, backups, practice settings)" -- nothing clinical;
@@ -40,6 +50,15 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.BACKUP_RUN,
         P.BACKUP_RESTORE,
         P.SETTINGS_MANAGE,
+        # issue 14: the practice manager keeps hours and types and sees the schedule
+        P.SCHEDULE_VIEW,
+        P.SCHEDULE_MANAGE,
+        # issue 16: "the manager keeps fees and approves write-offs"
+        P.BILLING_VIEW,
+        P.BILLING_FEES,
+        P.BILLING_ADJUST,
+        P.REPORT_VIEW,  # issue 20: reports for the manager, counts only
+        P.TASK_MANAGE,
     },
     # "physician (all clinical work, sign notes, prescribe)"; finding and booking the
     # patients they see is part of that work in a small practice.
@@ -62,6 +81,14 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.RX_PRESCRIBE,
         P.REFERRAL_MANAGE,
         P.CHART_EXPORT,
+        # issue 16: "the physician codes the visit"
+        P.BILLING_VIEW,
+        P.BILLING_CODE,
+        P.ORDER_PLACE,
+        P.RESULT_VIEW,
+        P.RESULT_RECORD,
+        P.RESULT_SIGN,
+        P.REPORT_VIEW,
     },
     # "nurse (intake, vitals, allergies, draft notes, Rx renewal requests; no signing,
     # no prescribing)". Intake covers check-in, immunizations given, results and documents
@@ -79,8 +106,12 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.RX_RENEWAL_REQUEST,
         P.REFERRAL_MANAGE,
         P.CHART_EXPORT,
+        P.RESULT_VIEW,  # issue 20: "the nurse sees results and tasks"
+        P.RESULT_RECORD,
     },
-    Role.RECEPTIONIST: set(FRONT_DESK),
+    # issue 16: "the receptionist takes payments and prints receipts and statements";
+    # "the nurse sees nothing of billing".
+    Role.RECEPTIONIST: FRONT_DESK | {P.BILLING_VIEW, P.BILLING_PAYMENT},
 }
 
 CODE_DISAGREES: set[tuple[Role, Permission]] = set()

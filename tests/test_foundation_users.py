@@ -10,7 +10,7 @@ import pytest
 from conftest import ADMIN_PASSWORD, PASSPHRASE, STAFF_PASSWORD, Practice, make_practice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 from test_foundation_support import actions_after, audit_head_id, run_cli
 
 from emr_desktop.domain.security import Role, UserStatus
@@ -20,10 +20,11 @@ from emr_desktop.errors import (
     PasswordChangeRequired,
     ValidationError,
 )
+from emr_desktop.models.mfa import LoginThrottle
 from emr_desktop.models.user import User
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.passwords import check_password_rules, one_time_password
-from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.auth import REFUSED, AuthService
 from emr_desktop.services.practice.settings import SettingsService
 from emr_desktop.services.practice.users import UserService
 
@@ -54,39 +55,75 @@ def _set_locked_until(db: Database, username: str, when: dt.datetime | None) -> 
         user.locked_until = when
 
 
-def _locked_until(db: Database, username: str) -> dt.datetime | None:
-    with db.unit_of_work() as s:
-        return s.scalars(select(User.locked_until).where(User.username == username)).one()
-
-
 # --- lockout ---------------------------------------------------------------------------
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(shared: Practice) -> None:
+def _after_the_wait(db: Database) -> None:
+    """End every backoff wait, as the passing of a few seconds would."""
+    with db.unit_of_work() as s:
+        s.execute(update(LoginThrottle).values(wait_until=None))
+
+
+def _fail_patiently(auth: AuthService, username: str, password: str = WRONG) -> str:
+    """A refused login made after any backoff wait has run out."""
+    _after_the_wait(auth._db)
+    return _fail_login(auth, username, password)
+
+
+def test_five_failures_lock_the_name_on_this_workstation_only(shared: Practice) -> None:
     shared.add_user("lockme", Role.NURSE)
-    auth = AuthService(shared.db)
+    auth = AuthService(shared.db, workstation="exam-2")
     for _ in range(4):
-        assert _fail_login(auth, "lockme") == "The username or password is not correct."
+        assert _fail_patiently(auth, "lockme") == REFUSED
     started = dt.datetime.now(dt.UTC)
     head = audit_head_id(shared.db)
-    fifth = _fail_login(auth, "lockme")
+    assert _fail_patiently(auth, "lockme") == REFUSED  # the same words when it locks
     assert actions_after(shared.db, head) == ["login_failed", "user_lockout"]
-    assert "locked" in fifth and "15 minutes" in fifth
-    until = _locked_until(shared.db, "lockme")
+    with shared.db.unit_of_work() as s:
+        until = s.scalars(
+            select(LoginThrottle.locked_until).where(LoginThrottle.username == "lockme")
+        ).one()
     assert until is not None
     assert dt.timedelta(minutes=14) < until - started <= dt.timedelta(minutes=15, seconds=5)
 
-    # The sixth attempt, with the RIGHT password, is refused because of the lock.
-    sixth = _fail_login(auth, "lockme", STAFF_PASSWORD)
-    assert "locked" in sixth
+    # The sixth attempt from that PC, with the RIGHT password, is refused because of the lock.
+    assert _fail_patiently(auth, "lockme", STAFF_PASSWORD) == REFUSED
     assert "lockme" in [
         u.username for u in UserService(shared.db).list(shared.admin) if u.locked_out
     ]
+    # ... but the nurse logs in at once from another PC: nobody can lock her out from one.
+    other = AuthService(shared.db, workstation="front-desk")
+    assert other.login("lockme", STAFF_PASSWORD).username == "lockme"
 
-    # Fifteen minutes later the right password works again.
-    _set_locked_until(shared.db, "lockme", dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    # Fifteen minutes later the right password works again on the first PC.
+    with shared.db.unit_of_work() as s:
+        s.execute(update(LoginThrottle).values(locked_until=started))
     assert auth.login("lockme", STAFF_PASSWORD).username == "lockme"
-    assert _locked_until(shared.db, "lockme") is None
+    with shared.db.unit_of_work() as s:
+        assert s.scalar(select(LoginThrottle).where(LoginThrottle.username == "lockme")) is None
+
+
+def test_failures_back_off_before_they_lock(shared: Practice) -> None:
+    shared.add_user("backoff", Role.NURSE)
+    auth = AuthService(shared.db, workstation="exam-3")
+    _fail_patiently(auth, "backoff")
+    _fail_patiently(auth, "backoff")
+    with shared.db.unit_of_work() as s:
+        row = s.scalars(select(LoginThrottle).where(LoginThrottle.username == "backoff")).one()
+        assert row.wait_until is not None and row.locked_until is None
+        row.wait_until = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)  # still waiting
+    # During the wait even the right password is refused ...
+    head = audit_head_id(shared.db)
+    assert _fail_login(auth, "backoff", STAFF_PASSWORD) == REFUSED
+    assert actions_after(shared.db, head) == ["login_failed"]
+    # ... and attempts while waiting are not counted towards the lock.
+    with shared.db.unit_of_work() as s:
+        failures = s.scalars(
+            select(LoginThrottle.failures).where(LoginThrottle.username == "backoff")
+        ).one()
+    assert failures == 2
+    _after_the_wait(shared.db)
+    assert auth.login("backoff", STAFF_PASSWORD).username == "backoff"
 
 
 def test_admin_unlock_and_a_lower_threshold(shared: Practice) -> None:
@@ -95,13 +132,15 @@ def test_admin_unlock_and_a_lower_threshold(shared: Practice) -> None:
     settings.update(shared.admin, lockout_threshold=3)
     try:
         auth = AuthService(shared.db)
-        assert "locked" not in _fail_login(auth, "lockthree")
-        assert "locked" not in _fail_login(auth, "lockthree")
-        assert "locked" in _fail_login(auth, "lockthree")
-        assert "locked" in _fail_login(auth, "lockthree", STAFF_PASSWORD)
-
+        for _ in range(3):
+            _fail_patiently(auth, "lockthree")
+        _fail_patiently(auth, "lockthree", STAFF_PASSWORD)
+        assert "lockthree" in [
+            u.username for u in UserService(shared.db).list(shared.admin) if u.locked_out
+        ]
         info = UserService(shared.db).unlock(shared.admin, "lockthree")
-        assert not info.locked_out
+        assert not [u for u in UserService(shared.db).list(shared.admin) if u.locked_out]
+        assert info.username == "lockthree"
         assert auth.login("lockthree", STAFF_PASSWORD).role is Role.RECEPTIONIST
     finally:
         settings.update(shared.admin, lockout_threshold=5)
@@ -127,8 +166,8 @@ def test_threshold_outside_the_policy_is_refused(shared: Practice) -> None:
         ("12345678901234", "", "mix letters"),
         ("xx-jdoe-2026-xx", "jdoe", "username"),
         ("XX-JDoe-2026-xx", "jdoe", "username"),
-        ("Password123", "", "too common"),
-        ("welcome123", "", "too common"),
+        ("Password123", "", "common password"),
+        ("welcome123", "", "common password"),
     ],
 )
 def test_password_rules_name_the_field(password: str, username: str, why: str) -> None:
@@ -189,7 +228,7 @@ def test_disabled_user_cannot_log_in(shared: Practice) -> None:
     shared.add_user("goneaway", Role.PHYSICIAN)
     users, auth = UserService(shared.db), AuthService(shared.db)
     users.set_status(shared.admin, "goneaway", UserStatus.DISABLED)
-    assert "disabled" in _fail_login(auth, "goneaway", STAFF_PASSWORD)
+    assert _fail_login(auth, "goneaway", STAFF_PASSWORD) == REFUSED
     users.set_status(shared.admin, "goneaway", UserStatus.ACTIVE)
     assert auth.login("goneaway", STAFF_PASSWORD).username == "goneaway"
 
@@ -264,10 +303,10 @@ def test_cli_users_list_prints_tab_separated_lines(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert captured.out.splitlines() == [
-        "admin\tadmin\tactive",
-        "drwho\tphysician\tactive",
-        "frontdesk\treceptionist\tlocked",
-        "nightnurse\tnurse\tdisabled",
+        "admin\tadmin\tactive\t-",
+        "drwho\tphysician\tactive\t-",
+        "frontdesk\treceptionist\tlocked\t-",
+        "nightnurse\tnurse\tdisabled\t-",
     ]
     assert captured.err == ""
     assert PASSPHRASE not in captured.out

@@ -805,6 +805,15 @@ CASES: dict[str, Case] = {
         lambda a: c.svc.set_hours(a, c.ames.user_id, 5, dt.time(9), dt.time(10))
     ),
     "clear_hours": lambda c, i: lambda a: c.svc.clear_hours(a, c.ames.user_id, 6),
+    "set_day_hours": lambda c, i: (
+        lambda a: c.svc.set_day_hours(a, c.ames.user_id, 6, [(dt.time(8), dt.time(9))])
+    ),
+    "provider_hours": lambda c, i: lambda a: c.svc.provider_hours(a, c.ames.user_id),
+    "provider_named": lambda c, i: lambda a: c.svc.provider_named(a, "ames"),
+    "appointment_types": lambda c, i: lambda a: c.svc.appointment_types(a),
+    "save_appointment_type": lambda c, i: (
+        lambda a: c.svc.save_appointment_type(a, f"Type {a.username}", 20, "#112233")
+    ),
     "block_time": lambda c, i: (
         lambda a: c.svc.block_time(
             a, None, c.at(7 * (i // 5) + i % 5, 6), c.at(7 * (i // 5) + i % 5, 7), "x"
@@ -816,8 +825,27 @@ CASES: dict[str, Case] = {
         )
     ),
 }
-# Only the admin role may not see or change the schedule (no SCHEDULE_VIEW/SCHEDULE_BOOK).
-DENIED = {name: {Role.ADMIN} for name in CASES}
+# The admin role (practice manager) sees the schedule and keeps hours and blocks
+# (SCHEDULE_VIEW, SCHEDULE_MANAGE) but books nothing (no SCHEDULE_BOOK).
+MANAGER_MAY = {
+    "providers",
+    "check_conflicts",
+    "day",
+    "week",
+    "patient_appointments",
+    "waiting_room",
+    "next_free_slot",
+    "set_hours",
+    "clear_hours",
+    "set_day_hours",
+    "provider_hours",
+    "provider_named",
+    "appointment_types",
+    "save_appointment_type",
+    "block_time",
+    "unblock",
+}
+DENIED = {name: set() if name in MANAGER_MAY else {Role.ADMIN} for name in CASES}
 
 
 def test_every_public_method_is_in_the_role_matrix() -> None:

@@ -333,3 +333,21 @@ def test_setup_on_an_older_schema_takes_a_backup_first(server: Practice, tmp_pat
         assert current_revision(setup.db) == head_revision()
     finally:
         setup.db.dispose()
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_unnoticed(
+    server: Practice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server restarts (or a switch drops the link) while the workstation sits idle:
+    # the next action must work, not show a raw database error.
+    from emr_desktop.persistence import server as server_module
+
+    db = server.db
+    with db.reading() as s:
+        before = s.scalar(text("SELECT pg_backend_pid()"))
+    _as_owner(server, f"SELECT pg_terminate_backend({before})")
+    monkeypatch.setattr(server_module, "PING_AFTER_IDLE_S", 0.0)
+    users = UserService(db).list(server.admin)
+    assert "admin" in {u.username for u in users}
+    with db.reading() as s:
+        assert s.scalar(text("SELECT pg_backend_pid()")) != before

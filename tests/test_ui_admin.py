@@ -29,14 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
 from emr_desktop.domain.clinical import Sex
 from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.security import Role
 from emr_desktop.errors import AuthenticationError, PasswordChangeRequired, PracticeError
+from emr_desktop.models.mfa import LoginThrottle
 from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.services.practice.audit_report import EXPORT_COLUMNS
-from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.auth import REFUSED, AuthService
 from emr_desktop.services.practice.backups import read_manifest
 from emr_desktop.services.practice.details import PracticeService
 from emr_desktop.services.practice.settings import SettingsService
@@ -180,17 +182,30 @@ def test_a_taken_username_is_shown_beside_the_field(
 
 
 def test_disabling_and_enabling_and_never_oneself(
-    qtbot: QtBot, view: AdminView, practice: Practice, messages: list[tuple[str, str]]
+    qtbot: QtBot,
+    view: AdminView,
+    practice: Practice,
+    messages: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     practice.add_user("lnowak", Role.RECEPTIONIST)
     page = view.users
     select_user(page, "lnowak")
     assert page.disable_button.text() == "&Disable"
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda _p, _t, text, *_a: (asked.append(text), answer[0])[1]
+    )
+    click(qtbot, page.disable_button)  # asked first; "No" keeps the account
+    assert status_of(page, "lnowak") == "Active" and "Disable Lnowak" in asked[0]
+    answer[0] = QMessageBox.StandardButton.Yes
     click(qtbot, page.disable_button)
     assert status_of(page, "lnowak") == "Disabled"
     assert page.disable_button.text() == "&Enable"
-    with pytest.raises(AuthenticationError, match="disabled"):
+    with pytest.raises(AuthenticationError) as refused:  # the same words as a wrong password
         AuthService(practice.db).login("lnowak", STAFF_PASSWORD)
+    assert refused.value.message == REFUSED
     click(qtbot, page.disable_button)
     assert status_of(page, "lnowak") == "Active"
     AuthService(practice.db).login("lnowak", STAFF_PASSWORD)
@@ -206,6 +221,8 @@ def test_unlocking_a_locked_out_user_and_resetting_a_password(
 ) -> None:
     practice.add_user("nraman", Role.NURSE)
     for _ in range(5):
+        with practice.db.unit_of_work() as s:  # past each backoff wait, as time would be
+            s.execute(update(LoginThrottle).values(wait_until=None))
         with pytest.raises(AuthenticationError):
             AuthService(practice.db).login("nraman", "not her password 1")
     page = view.users

@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from conftest import ADMIN_PASSWORD, STAFF_PASSWORD, Practice
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from emr_desktop.domain.audit import AuditFilter
@@ -88,12 +88,16 @@ def test_write_sign_and_addend_a_note(
     assert editor.note.status is NoteStatus.SIGNED
     assert editor.fields["plan"].isReadOnly()
     assert editor.addendum_button.isVisible()
-    from PySide6.QtWidgets import QInputDialog
-
-    monkeypatch.setattr(
-        QInputDialog, "getMultiLineText", lambda *a, **k: ("Chest X-ray normal.", True)
-    )
     qtbot.mouseClick(editor.addendum_button, Qt.MouseButton.LeftButton)
+    addendum = editor.addendum_dialog
+    assert addendum is not None and "Ørnbæk" in addendum.header.name.text()
+    qtbot.waitUntil(addendum.isActiveWindow)
+    qtbot.keyClicks(addendum.text, "Chest X-ray normal.")
+    qtbot.keyClick(addendum.text, Qt.Key.Key_Tab)  # Tab moves on, never types a tab
+    assert addendum.text.toPlainText() == "Chest X-ray normal."
+    ok = QApplication.focusWidget()
+    assert isinstance(ok, QPushButton) and ok.text() == "&Add addendum"
+    qtbot.keyClick(ok, Qt.Key.Key_Return)  # no mouse needed
     assert "Chest X-ray normal." in editor.addenda.text()
     assert services.notes.get(doctor, editor.note.id).addenda[0].text == "Chest X-ray normal."
 

@@ -26,6 +26,7 @@ from emr_desktop.ui.chart.prescription_form import PrescriptionForm
 from emr_desktop.ui.chart.renewals import RenewalsDialog
 from emr_desktop.ui.chart.rx_print import print_document
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
 
 
@@ -35,6 +36,12 @@ def shown_errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     seen: list[str] = []
     monkeypatch.setattr(Operations, "show_error", lambda self, err: seen.append(err.message))
     yield seen
+
+
+@pytest.fixture(autouse=True)
+def discard_without_asking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing a dialog here discards without the question (test_ui_discard.py asks it)."""
+    monkeypatch.setattr(DiscardGuard, "may_close", lambda self: True)
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Command groups added by later modules (clinical, export)."""
     found = []
-    for name in ("emr_desktop.cli.clinical", "emr_desktop.cli.exports", "emr_desktop.cli.server"):
+    for name in (
+        "emr_desktop.cli.clinical",
+        "emr_desktop.cli.exports",
+        "emr_desktop.cli.server",
+        "emr_desktop.cli.schedule",
+        "emr_desktop.cli.rx",
+        "emr_desktop.cli.billing",
+        "emr_desktop.cli.reports",
+    ):
         try:
             module = __import__(name, fromlist=["register"])
         except ModuleNotFoundError as exc:
@@ -50,6 +58,15 @@ def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
             continue
         found.append(module.register)
     return found
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    """``users mfa enroll`` from the parsed arguments (for the audit row of a refusal)."""
+    words = [args.command]
+    for key, value in vars(args).items():
+        if key.endswith("_cmd") and isinstance(value, str):
+            words.append(value)
+    return " ".join(words)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except EmrError as err:
         log.info("command %s failed: %s", args.command, type(err).__name__)
+        ctx.record_refusal(err, _command_name(args))
         print(f"emr-admin: {err.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

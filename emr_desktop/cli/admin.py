@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
+from emr_desktop.cli.access import register_users as register_mfa
 from emr_desktop.cli.common import (
     NEW_PASSWORD_ENV,
     PASSPHRASE_ENV,
     PASSWORD_ENV,
+    TOTP_ENV,
     Context,
     UsageError,
     interactive,
@@ -73,10 +76,11 @@ def cmd_users_add(ctx: Context) -> int:
 
 
 def cmd_users_list(ctx: Context) -> int:
-    """Print username TAB role TAB status, one user a line."""
+    """Print username TAB role TAB status TAB mfa (or -), one user a line."""
     for user in UserService(ctx.db).list(ctx.actor):
         status = "locked" if user.locked_out and user.status is UserStatus.ACTIVE else user.status
-        out(f"{user.username}\t{user.role.value}\t{status}")
+        mfa = "mfa" if user.mfa_enrolled else "-"
+        out(f"{user.username}\t{user.role.value}\t{status}\t{mfa}")
     return 0
 
 
@@ -121,7 +125,8 @@ def cmd_passwd(ctx: Context) -> int:
     new = secret(NEW_PASSWORD_ENV, "New password: ", confirm=True)
     if old is None or new is None:
         raise UsageError(f"Set {PASSWORD_ENV} and {NEW_PASSWORD_ENV} or run in a terminal.")
-    ctx._actor = AuthService(ctx.db).change_password(username, old, new)
+    code = os.environ.get(TOTP_ENV) or None
+    ctx._actor = AuthService(ctx.db).change_password(username, old, new, code)
     out("Password changed")
     return 0
 
@@ -298,7 +303,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.add_argument("username")
         _user_opt(p)
         p.set_defaults(func=func)
-    p = users.add_parser("list", help="username TAB role TAB status")
+    register_mfa(users)
+    p = users.add_parser("list", help="username TAB role TAB status TAB mfa")
     _user_opt(p)
     p.set_defaults(func=cmd_users_list)
 

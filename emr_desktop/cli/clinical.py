@@ -13,6 +13,7 @@ from emr_desktop.demo.build import (
     DEMO_USERS,
     create_demo_practice,
 )
+from emr_desktop.domain.patients import PatientSummary
 from emr_desktop.paths import data_dir
 from emr_desktop.services.patients.registry import PatientService
 
@@ -51,13 +52,24 @@ def cmd_demo(ctx: Context) -> int:
 
 
 def cmd_patients_search(ctx: Context) -> int:
-    """Print MRN TAB family name TAB given name TAB date of birth, best match first."""
+    """Print MRN TAB family name TAB given name TAB date of birth, best match first; with
+    --include-inactive an inactive (or deceased) record has a fifth column saying so."""
     a = ctx.args
     if a.limit < 0:
         raise UsageError("--limit must be 0 (no limit) or more.")
-    for p in PatientService(ctx.db).search(ctx.actor, a.query, limit=a.limit):
-        out(f"{p.mrn}\t{p.family_name}\t{p.given_name}\t{p.birth_date.isoformat()}")
+    found = PatientService(ctx.db).search(
+        ctx.actor, a.query, limit=a.limit, include_inactive=a.include_inactive
+    )
+    for p in found:
+        line = f"{p.mrn}\t{p.family_name}\t{p.given_name}\t{p.birth_date.isoformat()}"
+        out(line if p.active else f"{line}\t{inactive_word(p)}")
     return 0
+
+
+def inactive_word(p: PatientSummary) -> str:
+    """'deceased YYYY-MM-DD' or 'inactive', as lists mark a record that is not active."""
+    died = getattr(p, "deceased_on", None)
+    return f"deceased {died.isoformat()}" if died else "inactive"
 
 
 def _user_opt(p: argparse.ArgumentParser) -> None:
@@ -82,5 +94,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("query", nargs="?", default="", help="name words, date of birth, phone or MRN")
     p.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="at most this many (0: all)")
+    p.add_argument(
+        "--include-inactive",
+        action="store_true",
+        help="also inactive and deceased patients (marked in a fifth column)",
+    )
     _user_opt(p)
     p.set_defaults(func=cmd_patients_search)

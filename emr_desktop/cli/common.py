@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import os
@@ -13,17 +14,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emr_desktop.domain.security import Actor
-from emr_desktop.errors import EmrError, PracticeError, ValidationError
+from emr_desktop.errors import (
+    AuthenticationError,
+    EmrError,
+    MfaCodeRequired,
+    MfaEnrollmentRequired,
+    PracticeError,
+    ValidationError,
+)
 from emr_desktop.paths import data_dir
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.refusals import RefusalService
 from emr_desktop.services.practice.store import open_practice
 
 PASSWORD_ENV = "EMR_PASSWORD"
 NEW_PASSWORD_ENV = "EMR_NEW_PASSWORD"
 PASSPHRASE_ENV = "EMR_DB_PASSPHRASE"
 SERVER_PASSWORD_ENV = "EMR_SERVER_PASSWORD"
+TOTP_ENV = "EMR_TOTP"
 
 
 class UsageError(EmrError):
@@ -122,8 +132,14 @@ class Context:
             password = secret(PASSWORD_ENV, f"Password for {username}: ")
             if password is None:
                 raise UsageError(f"No password: set {PASSWORD_ENV} or run in a terminal.")
-            self._actor = AuthService(self.db).login(username, password)
+            self._actor = login_with_code(AuthService(self.db), username, password)
         return self._actor
+
+    def record_refusal(self, err: EmrError, what: str) -> None:
+        """Audit a refused action of the logged-in user (never fails the command)."""
+        if self._db is not None and self._actor is not None:
+            with contextlib.suppress(EmrError):
+                RefusalService(self._db).record(self._actor, err, what=f"emr-admin {what}")
 
     def close(self) -> None:
         """Log out and release the database."""
@@ -131,6 +147,27 @@ class Context:
             if self._actor is not None:
                 AuthService(self._db).logout(self._actor)
             self._db.dispose()
+
+
+def login_with_code(auth: AuthService, username: str, password: str) -> Actor:
+    """Log in; the second factor's code comes from EMR_TOTP or a prompt when it is asked."""
+    code = os.environ.get(TOTP_ENV) or None
+    try:
+        return auth.login(username, password, code)
+    except MfaEnrollmentRequired:
+        raise AuthenticationError(
+            f"Two-step login is required for {username.lower()} and is not set up yet: log in "
+            "once in the app to set it up, or ask the practice manager to run "
+            f"'emr-admin users mfa enroll {username.lower()}'."
+        ) from None
+    except MfaCodeRequired:
+        if code is not None or not interactive():
+            raise AuthenticationError(
+                f"{username.lower()} logs in with a second step: set {TOTP_ENV} to the code "
+                "from the authenticator app (or a recovery code), or run in a terminal."
+            ) from None
+        code = getpass.getpass(f"Code from the authenticator app for {username.lower()}: ")
+        return auth.login(username, password, code)
 
 
 def out(line: str) -> None:

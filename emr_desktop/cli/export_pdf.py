@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 
+from emr_desktop.cli import billing
 from emr_desktop.cli.common import Context, UsageError, out, path_arg
 from emr_desktop.domain.clinical import ReferralStatus
 from emr_desktop.domain.exports import (
@@ -94,6 +95,8 @@ def cmd_export_pdf(ctx: Context) -> int:
     patient = PatientService(ctx.db).by_mrn(ctx.actor, a.patient)
     if a.kind == MEDICATIONS:
         return _medication_list(ctx, patient.id)
+    if a.kind in billing.KINDS:
+        return billing.export_billing_pdf(ctx, patient.id)
     request = request_from_args(ctx, patient.id)
     service = ExportService(ctx.db)
     progress = _progress if sys.stderr is not None and sys.stderr.isatty() else None
@@ -115,10 +118,12 @@ def add_pdf_command(export_subparsers: argparse._SubParsersAction[argparse.Argum
     p.add_argument("--out", required=True, type=path_arg, metavar="FILE", help="the PDF to write")
     p.add_argument(
         "--kind",
-        choices=[ExportKind.CHART.value, ExportKind.REFERRAL.value, MEDICATIONS],
+        choices=[ExportKind.CHART.value, ExportKind.REFERRAL.value, MEDICATIONS, *billing.KINDS],
         default=ExportKind.CHART.value,
-        help="chart (default), referral (cover letter + chart) or medications (the list)",
+        help="chart (default), referral (cover letter + chart), medications (the list), "
+        "statement or superbill (billing)",
     )
+    p.add_argument("--visit", type=int, metavar="ID", help="the superbill's visit (default latest)")
     p.add_argument(
         "--sections",
         nargs="+",

@@ -163,6 +163,12 @@ def fill_demo(
     from emr_desktop.demo.populate import populate
 
     populate(db, patients=patients, seed=seed, now=now, progress=progress)
+    from emr_desktop.demo.billing import fill_billing
+
+    fill_billing(db, seed=seed, now=now or dt.datetime.now(dt.UTC))
+    from emr_desktop.demo.worklist import fill_worklist  # orders, results, tasks, recalls
+
+    fill_worklist(db, seed=seed, now=now)
 
 
 def open_or_create_demo(data_dir: Path) -> Database:

@@ -351,6 +351,7 @@ def _demographics(
         "no_known_allergies": False,
         "alerts": pick(rng, ALERTS) if rng.random() < 0.03 else "",
         "active": rng.random() >= 0.015,
+        "deceased_on": None,
         "merged_into_id": None,
         "created_at": created,
         "updated_at": created,

@@ -91,6 +91,7 @@ class MedicationRow:
     stop_date: dt.date | None
     stop_reason: str
     version: int
+    rxnorm_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +229,13 @@ class Note:
     addenda: tuple[AddendumRow, ...]
     updated_at: dt.datetime
     version: int
+    author_id: int | None = None  # who started the draft
+
+    def may_edit(self, user_id: int, is_physician: bool) -> bool:
+        """Whether that user may change this note: a draft, by its author or a physician."""
+        if self.status is NoteStatus.SIGNED:
+            return False
+        return is_physician or self.author_id is None or self.author_id == user_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,7 @@ class ImportedMedication:
     start_date: dt.date | None
     stop_date: dt.date | None
     stop_reason: str
+    rxnorm_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Final, Literal, get_args
 from emr_desktop.domain.chart import AllergyRow, MedicationRow, PrescriptionRow
 from emr_desktop.errors import EmrError
 
-Severity = Literal["contraindicated", "major", "moderate", "info"]
+Severity = Literal["contraindicated", "major", "moderate", "minor", "info"]
 SEVERITIES: Final[tuple[str, ...]] = get_args(Severity)
 
 
@@ -83,6 +83,39 @@ class SafetyAlert:
 
 
 @dataclass(frozen=True, slots=True)
+class LabValue:
+    """The latest value of one lab measure (eGFR, creatinine clearance) and its date."""
+
+    value: float
+    unit: str
+    collected: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFacts:
+    """What the patient-specific checks need: age, sex, weight, kidney function, problems
+    (ICD-10-CM codes and their words) and the stopped medications (for washout periods).
+
+    ``today`` is the date the checks are run for, so age and washout days are testable.
+    """
+
+    today: dt.date
+    birth_date: dt.date
+    sex: str
+    weight_kg: float | None = None
+    weight_date: dt.date | None = None
+    egfr: LabValue | None = None
+    crcl: LabValue | None = None
+    problems: tuple[tuple[str, str], ...] = ()
+    stopped: tuple[MedicationRow, ...] = ()
+
+    @property
+    def age_years(self) -> float:
+        """Age in (fractional) years on ``today``."""
+        return (self.today - self.birth_date).days / 365.25
+
+
+@dataclass(frozen=True, slots=True)
 class SafetyContext:
     """What a safety check sees: the patient's lists and the prescriptions being signed.
 
@@ -98,6 +131,7 @@ class SafetyContext:
     prescriptions: tuple[PrescriptionRow, ...]
     no_known_allergies: bool
     allergies_documented: bool
+    patient: PatientFacts | None = None
 
 
 class SafetyOverrideRequired(EmrError):

@@ -152,6 +152,8 @@ class ProviderInfo:
     name: str
     credentials: str
     color: str = ""
+    username: str = ""
+    active: bool = True  # False: disabled, shown only while appointments need rebooking
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +221,15 @@ class WeekView:
     def days(self) -> tuple[dt.date, ...]:
         """Monday to Sunday."""
         return tuple(self.week_start + dt.timedelta(days=i) for i in range(7))
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentTypeRow:
+    """A kind of visit the practice books: its usual length and its colour on the grid."""
+
+    id: int
+    name: str
+    duration_min: int
+    color: str  # "#RRGGBB"
+    active: bool
+    sort_order: int = 0

@@ -37,6 +37,7 @@ class Permission(enum.StrEnum):
     PATIENT_MERGE = "patient.merge"
     SCHEDULE_VIEW = "schedule.view"
     SCHEDULE_BOOK = "schedule.book"  # book, move, cancel, check in
+    SCHEDULE_MANAGE = "schedule.manage"  # working hours, blocked time, appointment types
     # clinical
     CHART_VIEW = "chart.view"  # clinical content of a chart
     VITALS_RECORD = "vitals.record"
@@ -54,6 +55,20 @@ class Permission(enum.StrEnum):
     REFERRAL_MANAGE = "referral.manage"
     CHART_EXPORT = "chart.export"  # print or export a chart (PDF, FHIR)
     FHIR_IMPORT = "fhir.import"
+    # billing: descriptions and amounts, never the note
+    BILLING_VIEW = "billing.view"  # ledger, balances, receipts, statements, reports
+    BILLING_CODE = "billing.code"  # pick a signed visit's charges, reverse a charge
+    BILLING_PAYMENT = "billing.payment"  # take (and reverse) payments
+    BILLING_FEES = "billing.fees"  # keep the fee schedule and its prices
+    BILLING_ADJUST = "billing.adjust"  # refunds and write-offs (the manager approves)
+    # orders, results, worklist, recalls, reports
+    ORDER_PLACE = "order.place"  # order labs, print the requisition, cancel an order
+    RESULT_VIEW = "result.view"  # see results and the results inbox (never the front desk)
+    RESULT_RECORD = "result.record"  # enter results against an order
+    RESULT_SIGN = "result.sign"  # review, comment, sign off, notify the patient
+    TASK_MANAGE = "task.manage"  # assign tasks to a user or a role, mark them done
+    RECALL_WORK = "recall.work"  # the recall list, contact attempts, booking, letters
+    REPORT_VIEW = "report.view"  # practice reports: counts only
 
 
 @dataclass(frozen=True, slots=True)

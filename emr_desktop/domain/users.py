@@ -20,6 +20,7 @@ class UserInfo:
     locked_out: bool
     must_change_password: bool
     last_login_at: dt.datetime | None
+    mfa_enrolled: bool = False  # has an active second factor (TOTP)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from emr_desktop.domain.patients import PatientInput
 from emr_desktop.domain.sections import VitalsInput
 from emr_desktop.errors import ValidationError
 from emr_desktop.interop import fhir_codes as c
+from emr_desktop.interop import fhir_meds
 from emr_desktop.interop import fhir_records as records
 from emr_desktop.interop import fhir_values as f
 
@@ -281,6 +282,9 @@ def _content(
             found["allergies"].append(result)
         elif kind == "MedicationRequest":
             result = records.medication(r, where)
+            found["meds"].append(result)
+        elif kind == "MedicationStatement":
+            result = fhir_meds.medication_statement(r, where)
             found["meds"].append(result)
         elif kind == "Immunization":
             result = records.immunization(r, where, reader.names)

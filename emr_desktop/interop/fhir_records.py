@@ -143,6 +143,7 @@ def medication(r: Json, where: str) -> ImportedMedication | Skip:
         stop_reason=f.cap(
             "" if active else f.concept_text(r.get("statusReason")), 300, where, "stop_reason"
         ),
+        rxnorm_code=f.cap(f.code_in(concept, c.RXNORM), 20, where, "rxnorm_code"),
     )
 
 

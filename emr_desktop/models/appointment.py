@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Time
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from emr_desktop.domain.clinical import AppointmentStatus
@@ -90,3 +90,16 @@ class BlockedTime(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
     __table_args__ = (Index("ix_blocked_time_start", "start_at"),)
+
+
+class AppointmentType(Base):
+    """A kind of visit the practice books, with its default length and colour."""
+
+    __tablename__ = "appointment_type"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    duration_min: Mapped[int] = mapped_column(Integer)
+    color: Mapped[str] = mapped_column(String(9))  # "#RRGGBB"
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -24,6 +24,8 @@ class Medication(Base):
     strength: Mapped[str] = mapped_column(String(100), default="")
     form: Mapped[str] = mapped_column(String(60), default="")
     route: Mapped[str] = mapped_column(String(60), default="")
+    # RxNorm ingredient or clinical-drug code when known (imported, or from the formulary).
+    rxnorm_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     sig: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[MedicationSource] = mapped_column(str_enum(MedicationSource))
     prescription_id: Mapped[int | None] = mapped_column(ForeignKey("prescription.id"), default=None)

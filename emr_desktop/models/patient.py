@@ -45,6 +45,7 @@ class Patient(Base):
     no_known_allergies: Mapped[bool] = mapped_column(Boolean, default=False)
     alerts: Mapped[str] = mapped_column(String(500), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deceased_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -21,6 +21,8 @@ class Prescription(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
     prescriber_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     drug_name: Mapped[str] = mapped_column(String(200))
+    # RxNorm ingredient or clinical-drug code when known (imported, or from the formulary).
+    rxnorm_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     ingredients: Mapped[str] = mapped_column(String(500), default="")
     strength: Mapped[str] = mapped_column(String(100), default="")
     form: Mapped[str] = mapped_column(String(60), default="")

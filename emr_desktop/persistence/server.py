@@ -13,6 +13,10 @@ Writers serialise on one transaction-level advisory lock taken before anything e
 the order SQLite's BEGIN IMMEDIATE gives the embedded database: no two write paths can
 take row locks in opposite orders, so booking, chart opening, signing and vitals never
 deadlock. Reads that write nothing run as READ ONLY transactions and take no lock.
+
+Every round trip counts over a network: a read-only transaction starts with one
+``BEGIN READ ONLY`` (not BEGIN, then SET TRANSACTION), and a pooled connection is pinged only
+when it has sat idle long enough for a server restart or a dropped link to have happened.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ import ipaddress
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 
 from emr_desktop.errors import PracticeError, ValidationError
 
@@ -38,6 +43,8 @@ APP_ROLE = "emr_app"
 # Keys of the advisory locks (any fixed 64-bit numbers; these spell "EMR" + a digit).
 WRITE_LOCK = 0x454D5201
 MIGRATE_LOCK = 0x454D5202
+# A pooled connection idle longer than this is pinged before use (see _ping_when_idle).
+PING_AFTER_IDLE_S = 20.0
 LOCK_TIMEOUT_MS = 15000  # as long as SQLite's busy timeout
 _SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
 
@@ -119,25 +126,56 @@ def server_engine(url: URL, password: str, *, ca_cert: Path | None = None, **kw:
     }
     engine = create_engine(
         url.set(password=password),
-        pool_pre_ping=True,
         hide_parameters=True,  # error messages must never carry patient data
         connect_args=args,
         **kw,
     )
+    _ping_when_idle(engine)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        dbapi = conn.connection.dbapi_connection
+        if conn.get_execution_options().get("emr_read_only", False):
+            # psycopg then opens the transaction with one "BEGIN READ ONLY".
+            dbapi.read_only = True
+            return
+        dbapi.read_only = False
         # On the driver's own cursor, like SQLite's BEGIN: the transaction's first statement.
-        cursor = conn.connection.dbapi_connection.cursor()
+        cursor = dbapi.cursor()
         try:
-            if conn.get_execution_options().get("emr_read_only", False):
-                cursor.execute("SET TRANSACTION READ ONLY")
-            else:
-                cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
         finally:
             cursor.close()
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it has been idle a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: one round trip more for every
+    user action. A connection used a moment ago is alive; one idle past PING_AFTER_IDLE_S
+    is checked, and a dead one is replaced by the pool before the action's first statement.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            cursor = dbapi.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi.rollback()
+        except Exception as err:
+            raise DisconnectionError("the practice server connection was lost") from err
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from emr_desktop.reference.allergen_terms import allergen_synonym
+from emr_desktop.reference.drug_names import resolve_drug
 from emr_desktop.reference.drugs import (
     Formulary,
     formulary,
@@ -255,6 +257,19 @@ class _Classifier:
         return ingredients, classes
 
     def resolve(self, text: str) -> _Resolved:
+        synonym = allergen_synonym(text)
+        if synonym is not None:
+            if synonym[0] == "non-drug":
+                return _Resolved(frozenset(), frozenset(), ())
+            text = synonym[1]
+        found = self._resolve_words(text)
+        if found.ingredients or found.classes:
+            return found
+        # A salted, dosed or misspelt drug name the drug resolver knows.
+        named = resolve_drug(text)
+        return self._resolve_words(" ".join(named.ingredients)) if named.resolved else found
+
+    def _resolve_words(self, text: str) -> _Resolved:
         cleaned = _NOT_WORD.sub(" ", _PARENTHESES.sub(" ", normalize_term(text)))
         words = cleaned.split()
         if not words:

@@ -7,7 +7,17 @@ from emr_desktop.errors import PermissionDenied
 
 P = Permission
 
-_FRONT_DESK = frozenset({P.PATIENT_VIEW, P.PATIENT_REGISTER, P.SCHEDULE_VIEW, P.SCHEDULE_BOOK})
+_FRONT_DESK = frozenset(
+    {
+        P.PATIENT_VIEW,
+        P.PATIENT_REGISTER,
+        P.SCHEDULE_VIEW,
+        P.SCHEDULE_BOOK,
+        P.SCHEDULE_MANAGE,
+        P.TASK_MANAGE,
+        P.RECALL_WORK,
+    }
+)
 
 _NURSE_CLINICAL = frozenset(
     {
@@ -21,6 +31,8 @@ _NURSE_CLINICAL = frozenset(
         P.RX_RENEWAL_REQUEST,
         P.REFERRAL_MANAGE,
         P.CHART_EXPORT,
+        P.RESULT_VIEW,
+        P.RESULT_RECORD,
     }
 )
 
@@ -34,6 +46,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SETTINGS_MANAGE,
             # Demographics only: the audit report is filtered by a patient's MRN.
             P.PATIENT_VIEW,
+            # The practice manager keeps hours, blocks and appointment types and looks at
+            # the schedule, but does not book.
+            P.SCHEDULE_VIEW,
+            P.SCHEDULE_MANAGE,
+            # The practice manager keeps fees and approves write-offs and refunds.
+            P.BILLING_VIEW,
+            P.BILLING_FEES,
+            P.BILLING_ADJUST,
+            P.REPORT_VIEW,  # counts only, no names
+            P.TASK_MANAGE,
         }
     ),
     Role.PHYSICIAN: _FRONT_DESK
@@ -47,10 +69,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RX_PRESCRIBE,
             P.PATIENT_MERGE,
             P.FHIR_IMPORT,  # importing charts brings in clinical content
+            P.BILLING_VIEW,
+            P.BILLING_CODE,
+            P.ORDER_PLACE,
+            P.RESULT_SIGN,
+            P.REPORT_VIEW,
         }
     ),
     Role.NURSE: _FRONT_DESK | _NURSE_CLINICAL,
-    Role.RECEPTIONIST: _FRONT_DESK,
+    Role.RECEPTIONIST: _FRONT_DESK | {P.BILLING_VIEW, P.BILLING_PAYMENT},
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QMessageBox, QWidget
 
@@ -12,6 +13,8 @@ from emr_desktop import __version__
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.workspace import Workspace
+
+_HOLDER = "menu-actions"
 
 
 class MenuHost(Protocol):
@@ -24,6 +27,8 @@ class MenuHost(Protocol):
     def menuBar(self) -> QMenuBar: ...
 
     def lock(self) -> None: ...
+
+    def password_changed(self, actor: Actor) -> None: ...
 
     def close(self) -> bool: ...
 
@@ -46,11 +51,17 @@ def build_menus(window: MenuHost) -> Actions:
     """(Re)build the menu bar for the window's current user."""
     bar = window.menuBar()
     bar.clear()
+    old = _widget(window).findChild(QObject, _HOLDER)
+    if old is not None:  # the previous user's actions: their shortcuts would clash
+        old.setParent(None)
+        old.deleteLater()
+    holder = QObject(_widget(window))
+    holder.setObjectName(_HOLDER)
 
     def action(
         text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot: Any
     ) -> QAction:
-        act = QAction(text, _widget(window))
+        act = QAction(text, holder)
         act.setShortcut(QKeySequence(shortcut))
         act.triggered.connect(slot)
         return act
@@ -84,13 +95,18 @@ def build_menus(window: MenuHost) -> Actions:
         close_chart=action("&Close chart", QKeySequence.StandardKey.Close, close_chart),
         quit=action("&Quit", QKeySequence.StandardKey.Quit, window.close),
     )
-    acts.refresh.setShortcuts([QKeySequence("F5"), QKeySequence(QKeySequence.StandardKey.Refresh)])
+    # One F5 (the platform's Refresh key is F5 too on most systems: listing it twice made
+    # the shortcut ambiguous, so it did nothing).
+    keys = [QKeySequence("F5"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Refresh)]
+    acts.refresh.setShortcuts(list({k.toString(): k for k in keys}.values()))
     file_menu = bar.addMenu("&File")
     file_menu.addAction(acts.find_patient)
     if window.actor.can(Permission.PATIENT_REGISTER):
         file_menu.addAction(acts.new_patient)
     file_menu.addAction(acts.close_chart)
     file_menu.addSeparator()
+    file_menu.addAction("Change my &password…", lambda: change_my_password(window))
+    file_menu.addAction("&Two-step login…", lambda: open_two_step(window))
     file_menu.addAction(acts.lock)
     file_menu.addAction(acts.quit)
     view_menu = bar.addMenu("&View")
@@ -145,6 +161,26 @@ def open_renewals(window: MenuHost) -> None:
         _widget(window),
     )
     dialog.open()
+
+
+def change_my_password(window: MenuHost) -> None:
+    """Every user may change their own password; the app carries on in the new session."""
+    from emr_desktop.ui.password_change import ChangePasswordDialog
+
+    window.workspace.save_drafts()  # the new password ends this session
+    dialog = ChangePasswordDialog(
+        window.services.auth, window.actor.username, parent=_widget(window)
+    )
+    if dialog.exec() and dialog.actor is not None:
+        window.password_changed(dialog.actor)
+        QMessageBox.information(_widget(window), "Password changed", "Your password is changed.")
+
+
+def open_two_step(window: MenuHost) -> None:
+    """One's own two-step login: set it up with a QR code, recovery codes, turn it off."""
+    from emr_desktop.ui.mfa_dialogs import TwoStepDialog
+
+    TwoStepDialog(window.services.mfa, window.actor, window.workspace.ops, _widget(window)).exec()
 
 
 def _widget(window: MenuHost) -> QWidget:

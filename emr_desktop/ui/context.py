@@ -17,6 +17,8 @@ from emr_desktop.services.exchange.referrals import ReferralService
 from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.services.practice.audit_report import AuditService
 from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.mfa import MfaService
+from emr_desktop.services.practice.refusals import RefusalService
 from emr_desktop.services.practice.settings import SettingsService
 from emr_desktop.services.practice.store import Database
 from emr_desktop.services.practice.users import UserService
@@ -52,6 +54,8 @@ class Services:
     day_sheet: DaySheetService = field(init=False)
     users: UserService = field(init=False)
     audit: AuditService = field(init=False)
+    mfa: MfaService = field(init=False)
+    refusals: RefusalService = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = AuthService(self.db)
@@ -74,3 +78,5 @@ class Services:
         self.day_sheet = DaySheetService(self.db)
         self.users = UserService(self.db)
         self.audit = AuditService(self.db)
+        self.mfa = MfaService(self.db)
+        self.refusals = RefusalService(self.db)

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from emr_desktop.domain.security import Actor
-from emr_desktop.errors import EmrError
+from emr_desktop.errors import EmrError, PasswordChangeRequired
 from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.ui.password_change import choose_new_password
 
 
 class LockPage(QWidget):
@@ -99,6 +100,14 @@ class LockPage(QWidget):
     def _on_switch_clicked(self) -> None:
         try:
             actor = self._auth.login(self.switch_user.text(), self.switch_password.text())
+        except PasswordChangeRequired:
+            chosen = choose_new_password(
+                self._auth, self.switch_user.text(), self.switch_password.text(), self
+            )
+            self.switch_password.clear()
+            if chosen is not None:
+                self.unlocked.emit(chosen)
+            return
         except EmrError as err:
             self.error.setText(err.message)
             self.switch_password.clear()

@@ -7,13 +7,21 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import EmrError
 from emr_desktop.ui.actions import build_menus
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.lock_page import LockPage
+from emr_desktop.ui.lock_screen import (
+    CoveredWindow,
+    LockWindow,
+    ParkedSession,
+    cover_windows,
+    park_windows,
+    uncover_windows,
+)
 from emr_desktop.ui.workspace import Workspace
 
 _ACTIVITY = {
@@ -54,9 +62,15 @@ class MainWindow(QMainWindow):
         self._stack = QStackedWidget()
         self.lock_page = LockPage(services.auth)
         self.lock_page.unlocked.connect(self._on_lock_page_unlocked)
+        self.lock_window = LockWindow(self.lock_page, self)
+        self._covered: list[CoveredWindow] = []
+        self._parked: dict[int, ParkedSession] = {}
+        self._returned: list[Actor] = []
         self.workspace = Workspace(services, actor)
+        self._blank = QWidget()
+        self._blank.setAccessibleName("Locked")
         self._stack.addWidget(self.workspace)
-        self._stack.addWidget(self.lock_page)
+        self._stack.addWidget(self._blank)
         self.setCentralWidget(self._stack)
         self._user_label = QLabel()
         self._user_label.setAccessibleName("Logged-in user")
@@ -82,7 +96,7 @@ class MainWindow(QMainWindow):
     @property
     def locked(self) -> bool:
         """Whether the lock screen is showing."""
-        return self._stack.currentWidget() is self.lock_page
+        return self._stack.currentWidget() is self._blank
 
     def _show_status(self) -> None:
         self._user_label.setText(f"{self.actor.full_name} ({self.actor.role.value})")
@@ -91,34 +105,67 @@ class MainWindow(QMainWindow):
 
     # --- locking -----------------------------------------------------------
     def lock(self, *, idle: bool = False) -> None:
-        """Save drafts, hide everything behind the lock screen and audit the lock."""
+        """Save drafts, cover every window behind the lock screen and audit the lock."""
         if self.locked:
             return
         self.workspace.save_drafts()
         # Locking must never fail because the audit row could not be written.
         with contextlib.suppress(EmrError):
             self.services.auth.lock(self.actor, idle=idle)
-        self.lock_page.prepare(self.actor)
-        self._stack.setCurrentWidget(self.lock_page)
+        self._covered = cover_windows(keep=[self, self.lock_window])
+        self._stack.setCurrentWidget(self._blank)
+        self.lock_window.show_locked(self.actor, self)
         self._show_status()
 
     def _on_lock_page_unlocked(self, actor: Actor) -> None:
-        if actor.user_id != self.actor.user_id:
-            # Another user: the previous user's drafts were saved at lock time; their
-            # screens are thrown away so nothing of theirs is shown to the new user.
-            old = self.workspace
+        self.lock_window.hide()
+        if actor.user_id == self.actor.user_id and actor.session == self.actor.session:
+            self.actor = actor
+            uncover_windows(self._covered)
+        elif actor.user_id == self.actor.user_id:
+            # The same user in a new session (a new password was chosen): the drafts were
+            # saved first; the screens are rebuilt so nothing holds the ended session.
+            for item in self._covered:
+                if item.alive():
+                    item.window.hide()
+                    item.window.deleteLater()
+            old_workspace = self.workspace
             self.actor = actor
             self.workspace = Workspace(self.services, actor)
-            self._stack.insertWidget(0, self.workspace)
-            self._stack.removeWidget(old)
-            old.deleteLater()
-            self.menu_actions = build_menus(self)
             self.workspace.ops.data_changed.connect(self._on_ops_data_changed)
+            self._stack.insertWidget(0, self.workspace)
+            self._stack.removeWidget(old_workspace)
+            old_workspace.deleteLater()
+            self.menu_actions = build_menus(self)
         else:
+            # Another user: the first user's screens and open dialogs wait, hidden and
+            # disabled (never submitted), until that user comes back to this workstation.
+            park_windows(self._covered)
+            old = ParkedSession(self.actor, self.workspace, self._covered)
+            self._stack.removeWidget(old.workspace)
+            back = self._parked.pop(actor.user_id, None)
+            self._parked[old.actor.user_id] = old
             self.actor = actor
+            if back is not None:
+                # The restored screens go on in the session they were opened in; both
+                # sessions end when the window closes.
+                self.workspace = back.workspace  # type: ignore[assignment]
+                self._returned.append(back.actor)
+            else:
+                self.workspace = Workspace(self.services, actor)
+                self.workspace.ops.data_changed.connect(self._on_ops_data_changed)
+            self._stack.insertWidget(0, self.workspace)
+            self.menu_actions = build_menus(self)
+            if back is not None:
+                uncover_windows(back.windows)
+        self._covered = []
         self._stack.setCurrentWidget(self.workspace)
         self.idle.last_activity = time.monotonic()
         self._show_status()
+
+    def password_changed(self, actor: Actor) -> None:
+        """A new password ended the old session: carry on in the new one (same user)."""
+        self._on_lock_page_unlocked(actor)
 
     def _on_ops_data_changed(self, what: str) -> None:
         if what == "settings":  # an admin changed the idle lock time: takes effect now
@@ -143,6 +190,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         QSettings().setValue("main/geometry", self.saveGeometry())
-        with contextlib.suppress(EmrError):
-            self.services.auth.logout(self.actor)
+        for actor in [self.actor, *self._returned, *(p.actor for p in self._parked.values())]:
+            with contextlib.suppress(EmrError):
+                self.services.auth.logout(actor)
         event.accept()

@@ -57,6 +57,8 @@ class Operations(QObject):
         # The pool deletes a finished job; its signal object must outlive it until the
         # queued result reaches this (GUI) thread, so running jobs' signals are kept here.
         self._running: set[_JobSignals] = set()
+        # Told of every error shown, so refused actions reach the audit log.
+        self.on_refused: Callable[[EmrError], object] | None = None
 
     def run(
         self,
@@ -98,6 +100,11 @@ class Operations(QObject):
     def show_error(self, err: EmrError) -> None:
         """Tell the user what went wrong, in words a receptionist understands."""
         log.info("operation refused: %s", type(err).__name__)
+        if self.on_refused is not None:
+            try:
+                self.on_refused(err)
+            except EmrError:  # the audit row could not be written: still tell the user
+                log.warning("a refusal could not be audited")
         QMessageBox.warning(self._parent, error_title(err), err.message)
 
     def run_in_background(

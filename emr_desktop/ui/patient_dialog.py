@@ -28,6 +28,7 @@ from emr_desktop.domain.security import Actor
 from emr_desktop.errors import DuplicateError, ValidationError
 from emr_desktop.services.common.validation import parse_date
 from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
 
 # (attribute, label, the field name services use in ValidationError)
@@ -130,6 +131,7 @@ class PatientDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the details you typed?")
         self._service = service
         self._actor = actor
         self._details = details
@@ -179,6 +181,11 @@ class PatientDialog(QDialog):
         if details:
             self._fill(details.data)
         self._edits["given_name"].setFocus()
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _error_label(self) -> QLabel:
         label = QLabel()

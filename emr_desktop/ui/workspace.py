@@ -21,6 +21,7 @@ class Workspace(QTabWidget):
         self.services = services
         self.actor = actor
         self.ops = Operations(self)
+        self.ops.on_refused = lambda err: services.refusals.record(actor, err, what="app")
         self.setTabsClosable(True)
         self.setDocumentMode(True)
         self.setAccessibleName("Workspace")

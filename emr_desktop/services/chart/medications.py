@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import importlib
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -13,9 +12,10 @@ from emr_desktop.domain.chart import MedicationRow
 from emr_desktop.domain.clinical import MedicationSource, MedicationStatus
 from emr_desktop.domain.prescribing import MedicationInput
 from emr_desktop.domain.security import Actor, Permission
-from emr_desktop.errors import ConflictError, EmrError, NotFound, ValidationError
+from emr_desktop.errors import ConflictError, NotFound, ValidationError
 from emr_desktop.models import Medication, Prescription
 from emr_desktop.persistence.database import Database
+from emr_desktop.reference.drug_names import resolve_drug
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
@@ -45,30 +45,13 @@ def medication_row(m: Medication) -> MedicationRow:
         stop_date=m.stop_date,
         stop_reason=m.stop_reason,
         version=m.version,
+        rxnorm_code=m.rxnorm_code,
     )
 
 
 def formulary_ingredients(drug_name: str) -> tuple[str, ...]:
-    """The active ingredients the drug reference lists for ``drug_name``, or ().
-
-    The reference module is optional here: without it (or its data) the list is simply
-    not filled in, and the safety checks see only what the user entered.
-    """
-    try:
-        # Imported by name: the drug reference is built separately and may be absent.
-        drugs = importlib.import_module("emr_desktop.reference.drugs")
-        entry = drugs.formulary().get(drug_name)
-    except (ImportError, OSError, LookupError, ValueError, EmrError):
-        return ()
-    if entry is None:
-        return ()
-    found = getattr(entry, "ingredients", entry)  # an entry object, or the ingredients
-    if isinstance(found, str):
-        found = found.split(";")
-    try:
-        return tuple(str(x).strip() for x in found if str(x).strip())
-    except TypeError:
-        return ()
+    """The ingredients the drug reference resolves ``drug_name`` to (any spelling), or ()."""
+    return resolve_drug(drug_name).ingredients
 
 
 def clean_ingredients(values: tuple[str, ...]) -> str:

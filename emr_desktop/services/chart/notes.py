@@ -127,6 +127,7 @@ def note_row(enc: Encounter, addenda: Iterable[Addendum], names: Mapping[int, st
         status=enc.status,
         signed_by=name(enc.signed_by_id),
         signed_at=enc.signed_at,
+        author_id=enc.created_by_id,
         addenda=tuple(
             AddendumRow(id=a.id, author=name(a.author_id), created_at=a.created_at, text=a.text)
             for a in addenda

@@ -65,6 +65,7 @@ from emr_desktop.models import (
     User,
     VitalSigns,
 )
+from emr_desktop.persistence.batch import read_together
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.chart.allergies import NKA, NOT_RECORDED, RECORDED
@@ -326,11 +327,27 @@ def _banner(p: Row[Any], who: PatientSummary, allergies: tuple[AllergyRow, ...])
 def load_summary(s: Session, patient_id: int) -> ChartSummary:
     """Everything the summary shows, in a fixed number of indexed queries."""
     s.flush()  # the statements run on the connection, past the session's autoflush
-    conn = s.connection()
     pid = {"pid": patient_id}
-    p = conn.execute(_PATIENT, pid).one_or_none()
-    if p is None:
+    since = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
+    # One round trip on a practice server: the queries do not depend on one another.
+    found, allergy_rows, immunization_rows, upcoming, problems, medications, labs, encounters = (
+        read_together(
+            s.connection(),
+            [
+                (_PATIENT, pid),
+                (_ALLERGIES, pid),
+                (_IMMUNIZATIONS, pid),
+                (_UPCOMING, {"pid": patient_id, "since": since}),
+                (_PROBLEMS, pid),
+                (_MEDICATIONS, pid),
+                (_LABS, pid),
+                (_ENCOUNTERS, pid),
+            ],
+        )
+    )
+    if not found:
         raise NotFound("That patient record does not exist.")
+    p = found[0]
     who = PatientSummary(
         id=p.id,
         mrn=p.mrn,
@@ -343,18 +360,16 @@ def load_summary(s: Session, patient_id: int) -> ChartSummary:
         phone=p.phone_mobile or p.phone_home,
         active=p.active,
     )
-    allergies = tuple(_allergy(r) for r in conn.execute(_ALLERGIES, pid).all())
-    immunizations = tuple(ImmunizationRow(*r) for r in conn.execute(_IMMUNIZATIONS, pid).all())
-    since = dt.datetime.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
-    upcoming = conn.execute(_UPCOMING, {"pid": patient_id, "since": since}).all()
+    allergies = tuple(_allergy(r) for r in allergy_rows)
+    immunizations = tuple(ImmunizationRow(*r) for r in immunization_rows)
     vitals = p[_VITALS_AT:]
     return ChartSummary(
         banner=_banner(p, who, allergies),
-        active_problems=tuple(ProblemRow(*r) for r in conn.execute(_PROBLEMS, pid).all()),
-        active_medications=tuple(_medication(r) for r in conn.execute(_MEDICATIONS, pid).all()),
+        active_problems=tuple(ProblemRow(*r) for r in problems),
+        active_medications=tuple(_medication(r) for r in medications),
         allergies=allergies,
         last_vitals=VitalsRow(*vitals) if vitals[0] is not None else None,
-        recent_labs=tuple(LabRow(*r) for r in conn.execute(_LABS, pid).all()),
+        recent_labs=tuple(LabRow(*r) for r in labs),
         immunizations=immunizations,
         immunizations_due=immunizations_due(p.birth_date, immunizations),
         upcoming_appointments=tuple(
@@ -368,5 +383,5 @@ def load_summary(s: Session, patient_id: int) -> ChartSummary:
             for r in upcoming
         ),
         encounter_count=int(p.encounter_count or 0),
-        recent_encounters=tuple(EncounterRow(*r) for r in conn.execute(_ENCOUNTERS, pid).all()),
+        recent_encounters=tuple(EncounterRow(*r) for r in encounters),
     )

@@ -37,9 +37,9 @@ from emr_desktop.models import (
     User,
     VitalSigns,
 )
+from emr_desktop.reference.drug_names import resolve_drug
 from emr_desktop.services.chart.allergies import clean_allergy
 from emr_desktop.services.chart.immunizations import normalize_cvx
-from emr_desktop.services.chart.medications import formulary_ingredients
 from emr_desktop.services.chart.notes import section_text
 from emr_desktop.services.chart.observations import bmi as body_mass_index
 from emr_desktop.services.chart.observations import clean_lab, clean_vitals
@@ -197,7 +197,9 @@ class _Store:
             self.rows.append(
                 Medication(
                     patient_id=self.p.id,
-                    ingredients=join_list(formulary_ingredients(x.drug_name))[:500],
+                    ingredients=join_list(resolve_drug(x.drug_name, x.rxnorm_code).ingredients)[
+                        :500
+                    ],
                     source=MedicationSource.REPORTED,
                     recorded_by_id=self.actor.user_id,
                     **dataclasses.asdict(x),

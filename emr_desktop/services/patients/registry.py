@@ -20,6 +20,7 @@ from emr_desktop.errors import ConflictError, DuplicateError, ValidationError
 from emr_desktop.models import (
     Allergy,
     Appointment,
+    BillingEntry,
     Document,
     Encounter,
     Immunization,
@@ -56,6 +57,7 @@ PATIENT_TABLES = (
     Referral,
     Appointment,
     Prescription,
+    BillingEntry,  # the ledger follows the patient (only patient_id may change)
 )
 
 

@@ -21,9 +21,17 @@ from emr_desktop.security.passwords import (
 )
 from emr_desktop.security.permissions import permissions_for
 from emr_desktop.services.common.audit import record, this_workstation
+from emr_desktop.services.practice import throttle
+from emr_desktop.services.practice.mfa import second_factor
 from emr_desktop.services.practice.settings import load_settings
 
-_BAD_LOGIN = "The username or password is not correct."
+# One answer for an unknown user, a wrong password or code, a disabled account and a
+# locked or throttled workstation, so the answer says nothing about the account.
+REFUSED = (
+    "The username, password or code is not correct, or logins with this name are paused "
+    "on this computer after repeated failures. Wait a moment and try again; the practice "
+    "manager can help."
+)
 
 
 @cache
@@ -53,100 +61,95 @@ class AuthService:
         self._db = db
         self._workstation = workstation or this_workstation()
 
-    def _check(self, s: Session, username: str, password: str, now: dt.datetime) -> User:
-        """The user if the password is right; records the failure (and any lockout) if not."""
-        name = username.strip().lower()
+    def _check(
+        self,
+        s: Session,
+        username: str,
+        password: str,
+        code: str | None,
+        now: dt.datetime,
+        *,
+        second: bool = True,
+    ) -> User:
+        """The user if password (and second factor) are right; records the refusal (and
+        counts it for this workstation) and raises AuthenticationError if not.
+
+        The password is verified exactly once on every path, so every refusal costs the
+        same time."""
+        name = username.strip().lower()[:64]
         user = s.scalar(select(User).where(User.username == name))
+        good = verify_password(user.password_hash if user else _dummy_hash(), password)
+        reason = None
         if user is None:
-            verify_password(_dummy_hash(), password)
-            record(s, None, "login_failed", details={"reason": "unknown user"}, username=name[:64])
-            raise AuthenticationError(_BAD_LOGIN)
-        if user.status is UserStatus.DISABLED:
-            record(
-                s,
-                None,
-                "login_failed",
-                entity="user",
-                entity_id=user.id,
-                details={"reason": "disabled"},
-                username=user.username,
-            )
-            raise AuthenticationError("This account is disabled. Ask the practice manager.")
-        if user.locked_until is not None and user.locked_until > now:
-            minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-            record(
-                s,
-                None,
-                "login_failed",
-                entity="user",
-                entity_id=user.id,
-                details={"reason": "locked out"},
-                username=user.username,
-            )
-            raise AuthenticationError(
-                f"Too many failed logins: this account is locked for {minutes} more minute(s). "
-                "The practice manager can unlock it sooner."
-            )
-        if not verify_password(user.password_hash, password):
+            reason = "unknown user"
+        else:
+            reason = throttle.blocked(s, name, self._workstation, now)
+            if reason is None and user.locked_until is not None and user.locked_until > now:
+                reason = "locked out"
+            if reason is None and not good:
+                reason = "wrong password"
+            if reason is None and user.status is UserStatus.DISABLED:
+                reason = "disabled"
+            if reason is None and second and not user.must_change_password:
+                reason = second_factor(s, user, code, now)
+        if reason is None:
+            assert user is not None
+            throttle.succeeded(s, name, self._workstation)
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            return user
+        self._refuse(s, name, user, reason, now)
+        raise AuthenticationError(REFUSED)
+
+    def _refuse(
+        self, s: Session, name: str, user: User | None, reason: str, now: dt.datetime
+    ) -> None:
+        """Audit a refused login; count it unless the workstation was already held off."""
+        details: dict[str, object] = {"reason": reason, "workstation": self._workstation}
+        locked = False
+        if reason not in {"locked out", "backoff"}:
             policy = load_settings(s)
-            user.failed_logins += 1
-            details: dict[str, object] = {
-                "reason": "wrong password",
-                "failures": user.failed_logins,
-            }
-            if user.failed_logins >= policy.lockout_threshold:
-                user.locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
-                user.failed_logins = 0
+            details["failures"], locked = throttle.failed(
+                s,
+                name,
+                self._workstation,
+                now,
+                threshold=policy.lockout_threshold,
+                lock_minutes=policy.lockout_minutes,
+            )
+            if locked:
                 details["locked_minutes"] = policy.lockout_minutes
-                record(
-                    s,
-                    None,
-                    "login_failed",
-                    entity="user",
-                    entity_id=user.id,
-                    details=details,
-                    username=user.username,
-                )
-                record(
-                    s,
-                    None,
-                    "user_lockout",
-                    entity="user",
-                    entity_id=user.id,
-                    details={"minutes": policy.lockout_minutes},
-                    username=user.username,
-                )
-                raise AuthenticationError(
-                    f"Too many failed logins: this account is locked for "
-                    f"{policy.lockout_minutes} minutes."
-                )
+        target = {"entity": "user", "entity_id": user.id} if user else {}
+        record(s, None, "login_failed", details=details, username=name, **target)  # type: ignore[arg-type]
+        if locked:
             record(
                 s,
                 None,
-                "login_failed",
-                entity="user",
-                entity_id=user.id,
-                details=details,
-                username=user.username,
+                "user_lockout",
+                details={"minutes": details["locked_minutes"], "workstation": self._workstation},
+                username=name,
+                **target,  # type: ignore[arg-type]
             )
-            raise AuthenticationError(_BAD_LOGIN)
-        user.failed_logins = 0
-        user.locked_until = None
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        return user
 
     def _attempt(
-        self, username: str, password: str, action: str, *, session: str | None = None
+        self,
+        username: str,
+        password: str,
+        action: str,
+        *,
+        code: str | None = None,
+        session: str | None = None,
     ) -> Actor:
         now = dt.datetime.now(dt.UTC)
-        # A failed attempt must still commit its audit row and failure count, so the
-        # error is raised only after the unit of work has committed.
+        # A failed attempt must still commit its audit row and failure count (and a new
+        # enrolment its secret), so the error is raised only after the unit of work commits.
         failure: AuthenticationError | None = None
         actor: Actor | None = None
         with self._db.unit_of_work() as s:
             try:
-                user = self._check(s, username, password, now)
+                # Unlocking a workstation continues a session that already passed the
+                # second factor: the password alone unlocks it.
+                user = self._check(s, username, password, code, now, second=session is None)
             except AuthenticationError as err:
                 failure = err
             else:
@@ -166,15 +169,18 @@ class AuthService:
         assert actor is not None
         return actor
 
-    def login(self, username: str, password: str) -> Actor:
-        """Log in; raises AuthenticationError (or PasswordChangeRequired) on failure."""
-        return self._attempt(username, password, "login")
+    def login(self, username: str, password: str, code: str | None = None) -> Actor:
+        """Log in with password and, when the account has one, the second factor's code.
 
-    def unlock(self, actor: Actor, password: str) -> Actor:
+        Raises AuthenticationError (one message for every refusal), MfaCodeRequired or
+        MfaEnrollmentRequired (ask for a code and call again), PasswordChangeRequired."""
+        return self._attempt(username, password, "login", code=code)
+
+    def unlock(self, actor: Actor, password: str, code: str | None = None) -> Actor:
         """Unlock a locked workstation as the same user (the same session goes on)."""
         with self._db.reading(actor):  # SessionEnded if it was ended meanwhile
             pass
-        return self._attempt(actor.username, password, "unlock", session=actor.session)
+        return self._attempt(actor.username, password, "unlock", code=code, session=actor.session)
 
     def lock(self, actor: Actor, *, idle: bool = False) -> None:
         """Record that the workstation was locked (by the user or after idle time); locking
@@ -188,8 +194,11 @@ class AuthService:
             sessions.end(s, actor.session)
             record(s, actor, "logout")
 
-    def change_password(self, username: str, old_password: str, new_password: str) -> Actor:
-        """Change one's own password (also how a one-time password is replaced); logs in."""
+    def change_password(
+        self, username: str, old_password: str, new_password: str, code: str | None = None
+    ) -> Actor:
+        """Change one's own password (also how a one-time password is replaced); logs in.
+        The second factor is asked here when the account has one."""
         if new_password == old_password:
             raise ValidationError("new password", "must differ from the current one")
         check_password_rules(new_password, username.strip().lower(), field="new password")
@@ -198,7 +207,7 @@ class AuthService:
         actor: Actor | None = None
         with self._db.unit_of_work() as s:
             try:
-                user = self._check(s, username, old_password, now)
+                user = self._check(s, username, old_password, code, now)
             except AuthenticationError as err:
                 failure = err
             else:

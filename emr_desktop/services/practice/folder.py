@@ -17,7 +17,7 @@ from emr_desktop.persistence import restore_journal
 from emr_desktop.persistence.anchor import ANCHOR_NAME
 from emr_desktop.persistence.database import Database
 from emr_desktop.persistence.server import ServerProfile
-from emr_desktop.security.passwords import check_password_rules
+from emr_desktop.security.passwords import check_password_rules, strength_problem
 from emr_desktop.services.common.audit import record
 from emr_desktop.services.practice.settings import PracticeSettings, save_settings
 from emr_desktop.services.practice.users import create_user, normalize_username
@@ -72,6 +72,9 @@ def check_passphrase_rules(passphrase: str) -> None:
         raise ValidationError("passphrase", f"must be at least {PASSPHRASE_MIN} characters long")
     if len(set(passphrase)) < 5:
         raise ValidationError("passphrase", "uses too few different characters")
+    problem = strength_problem(passphrase)
+    if problem:
+        raise ValidationError("passphrase", problem)
 
 
 def require_empty_folder(paths: PracticePaths) -> None:

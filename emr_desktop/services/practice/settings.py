@@ -25,12 +25,14 @@ class PracticeSettings:
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     idle_lock_minutes: int = 5
+    order_overdue_days: int = 14  # a lab order without results after this is overdue
 
 
 _LIMITS: dict[str, tuple[int, int]] = {
     "lockout_threshold": (3, 20),
     "lockout_minutes": (1, 24 * 60),
     "idle_lock_minutes": (1, 120),
+    "order_overdue_days": (1, 365),
 }
 
 

@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from itertools import combinations
 
 from emr_desktop.domain.prescribing import SafetyContext
+from emr_desktop.reference.drug_names import resolve_drug
 from emr_desktop.reference.drugs import Drug, formulary, normalize_term
 from emr_desktop.reference.interactions import DrugFacts
 
@@ -30,9 +31,8 @@ __all__ = [
 
 @lru_cache(maxsize=4096)
 def formulary_drug(name: str) -> Drug | None:
-    """The formulary drug named by generic or brand name, or None for a free-text drug."""
-    drugs = formulary()
-    return drugs.get(name) or drugs.by_brand(name)
+    """The formulary drug a name resolves to (any spelling, see drug_names), or None."""
+    return resolve_drug(name).drug
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +72,8 @@ def _named_ingredients(name: str) -> tuple[str, ...]:
     key = normalize_term(name)
     if key in _own_classes_index():
         return (key,)
-    drug = formulary_drug(key)
-    return drug.ingredients if drug is not None else (key,)
+    resolved = resolve_drug(key)
+    return resolved.ingredients if resolved.resolved else (key,)
 
 
 @lru_cache(maxsize=4096)
@@ -84,10 +84,14 @@ def drug_facts(name: str, ingredients: tuple[str, ...]) -> DrugFacts:
     user named that it lacks (or every ingredient of a free-text drug) add the classes
     of that ingredient alone.
     """
-    drug: Drug | None = formulary_drug(name)
+    resolved = resolve_drug(name)
+    drug: Drug | None = resolved.drug
     names = {n for i in ingredients if i.strip() for n in _named_ingredients(i)}
     classes: set[str] = set(drug.classes) if drug is not None else set()
-    known = set(drug.ingredients) if drug is not None else set()
+    known = set(resolved.ingredients)
+    if drug is None:
+        for ingredient in known:
+            classes |= _own_classes_index().get(ingredient, frozenset())
     for ingredient in names - known:
         classes |= _own_classes_index().get(ingredient, frozenset())
     return DrugFacts(frozenset(names | known), frozenset(classes))
@@ -100,7 +104,15 @@ def items_of(ctx: SafetyContext) -> tuple[list[Item], list[Item]]:
         for p in ctx.prescriptions
     ]
     meds = [
-        Item(f"med{m.id}", None, m.drug_name, m.route, drug_facts(m.drug_name, m.ingredients))
+        Item(
+            f"med{m.id}",
+            None,
+            m.drug_name,
+            m.route,
+            drug_facts(
+                m.drug_name, m.ingredients or resolve_drug(m.drug_name, m.rxnorm_code).ingredients
+            ),
+        )
         for m in ctx.medications
     ]
     return batch, meds

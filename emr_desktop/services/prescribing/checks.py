@@ -323,9 +323,9 @@ def check_unrecognized_drugs(ctx: SafetyContext) -> list[SafetyAlert]:
             severity="info",
             kind="unchecked-drug",
             message=(
-                f"{rx.name} is not in the drug reference and no ingredient was given, so it "
-                "was not checked for allergies, interactions, duplicates or dose. Add its "
-                "ingredients to check it."
+                f"not checked: {rx.name} (not recognised in the drug reference and no "
+                "ingredient was given), so it was not checked for allergies, interactions, "
+                "duplicates, dose or the patient. Add its ingredients to check it."
             ),
             requires_override=False,
             prescription_ids=prescription_ids_of([rx]),
@@ -342,8 +342,8 @@ def check_unrecognized_drugs(ctx: SafetyContext) -> list[SafetyAlert]:
                 severity="info",
                 kind="unchecked-drug",
                 message=(
-                    f"Not checked against (no known ingredients on the medication list): "
-                    f"{', '.join(unknown)}."
+                    f"not checked: {', '.join(unknown)} (medication list, not recognised: "
+                    "no known ingredients)."
                 ),
                 requires_override=False,
             )

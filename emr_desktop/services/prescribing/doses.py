@@ -23,7 +23,7 @@ from emr_desktop.services.common.safe_writing import format_number
 from emr_desktop.services.common.sig_words import DOSES_PER_DAY, unit_words
 from emr_desktop.services.prescribing.alerts import formulary_drug
 
-__all__ = ["check_max_daily_dose", "daily_amounts", "per_dose_mg"]
+__all__ = ["check_max_daily_dose", "daily_amounts", "doses_per_day", "per_dose_mg"]
 
 _MG: Final[dict[str, Decimal]] = {"g": Decimal(1000), "mg": Decimal(1), "mcg": Decimal("0.001")}
 # Dose units that are one whole product unit, whose strength is per unit.
@@ -35,6 +35,19 @@ _PER_VOLUME = re.compile(r"(.+?)\s+per\s+(\d+(?:\.\d+)?)\s*ml")
 # (FDA 2011: acetaminophen, 4 g a day, counting combination products), so a combination
 # product is checked against the single-ingredient maximum too.
 _TOTAL_EXPOSURE: Final = frozenset({"acetaminophen"})
+_TIMES_PER = re.compile(r"(\d+) times? per (day|week)")
+
+
+def doses_per_day(frequency: str) -> Decimal | None:
+    """Doses a day for a sig frequency, or "N times per day|week"; None if not regular."""
+    known = DOSES_PER_DAY.get(frequency)
+    if known is not None:
+        return known
+    match = _TIMES_PER.fullmatch(frequency)
+    if match is None:
+        return None
+    times = Decimal(match.group(1))
+    return times if match.group(2) == "day" else times / Decimal(7)
 
 
 @cache
@@ -131,7 +144,7 @@ class DailyAmount:
 
 def daily_amounts(p: PrescriptionRow) -> list[DailyAmount]:
     """The daily amount of each ingredient of a prescription, where it can be worked out."""
-    per_day = DOSES_PER_DAY.get(p.frequency)
+    per_day = doses_per_day(p.frequency)
     try:
         dose = Decimal(p.dose)
     except ArithmeticError:

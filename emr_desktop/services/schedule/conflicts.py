@@ -27,6 +27,15 @@ from emr_desktop.services.schedule.rules import (
     span_words,
 )
 
+
+def by_weekday(hours: Iterable[HoursRow]) -> dict[int, list[HoursRow]]:
+    """Working ranges by weekday, each day's ranges earliest first."""
+    out: dict[int, list[HoursRow]] = {}
+    for h in sorted(hours, key=lambda h: (h.weekday, h.start)):
+        out.setdefault(h.weekday, []).append(h)
+    return out
+
+
 # ---- conflicts ---------------------------------------------------------------------------
 
 
@@ -52,7 +61,7 @@ def conflicts_many(
     """Conflicts of several (start, minutes) spans, e.g. a series, in three queries."""
     windows = [(a, a + dt.timedelta(minutes=m)) for a, m in spans]
     skip = set(ignore)
-    hours = {h.weekday: h for h in hours_of(s, [provider.id])}
+    hours = by_weekday(hours_of(s, [provider.id]))
     taken = [
         (i, a, a + dt.timedelta(minutes=m))
         for i, a, m in s.execute(
@@ -82,7 +91,7 @@ def _span_conflicts(
     start: dt.datetime,
     end: dt.datetime,
     taken: list[tuple[int, dt.datetime, dt.datetime]],
-    hours: dict[int, HoursRow],
+    hours: dict[int, list[HoursRow]],
     blocks: list[BlockRow],
 ) -> list[ConflictWarning]:
     out = [
@@ -95,16 +104,19 @@ def _span_conflicts(
         for i, a, b in taken
         if a < end and b > start
     ]
-    day = hours.get(start.weekday())
-    if day is None:
+    ranges = hours.get(start.weekday(), [])
+    if not ranges:
         why = f"{name} does not work on {start:%A}s ({day_words(start)})."
         out.append(ConflictWarning(ConflictKind.OUTSIDE_HOURS, why, start))
-    elif start < dt.datetime.combine(start.date(), day.start) or end > dt.datetime.combine(
-        start.date(), day.end
+    elif not any(
+        dt.datetime.combine(start.date(), h.start) <= start
+        and end <= dt.datetime.combine(start.date(), h.end)
+        for h in ranges
     ):
+        spans = ", ".join(f"{clock(h.start)} to {clock(h.end)}" for h in ranges)
         why = (
             f"{clock(start)} to {clock(end)} on {day_words(start)} is outside "
-            f"{name}'s hours ({clock(day.start)} to {clock(day.end)})."
+            f"{name}'s hours ({spans})."
         )
         out.append(ConflictWarning(ConflictKind.OUTSIDE_HOURS, why, start))
     for b in blocks:
@@ -137,7 +149,7 @@ def next_free(
     """The first slot-aligned start at or after ``begin`` in the provider's hours that is
     free of appointments and blocks, searching SEARCH_DAYS days (three queries in all)."""
     horizon = begin + dt.timedelta(days=SEARCH_DAYS)
-    hours = {h.weekday: h for h in hours_of(s, [provider_id])}
+    hours = by_weekday(hours_of(s, [provider_id]))
     if not hours:
         return None
     busy = [
@@ -158,10 +170,11 @@ def next_free(
     length = dt.timedelta(minutes=minutes)
     day = begin.date()
     while day <= horizon.date():
-        h = hours.get(day.weekday())
-        if h is not None:
-            opens = max(begin, dt.datetime.combine(day, h.start))
+        for h in hours.get(day.weekday(), []):
             close = dt.datetime.combine(day, h.end)
+            if close <= begin:
+                continue
+            opens = max(begin, dt.datetime.combine(day, h.start))
             busy = [x for x in busy if x[1] > opens]  # what has ended can never clash again
             today = [x for x in busy if x[0] < close]
             when = _ceil_to_grid(opens, slot)

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from emr_desktop.domain.chart import AppointmentRow
+from emr_desktop.domain.clinical import AppointmentStatus
 from emr_desktop.domain.schedule import (
     BlockRow,
     HoursRow,
@@ -31,6 +32,9 @@ from emr_desktop.models import (
     User,
 )
 from emr_desktop.services.schedule.rules import LOOKBACK
+
+# Appointments that still hold a patient's visit (a disabled provider's must be rebooked).
+KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.IN_ROOM)
 
 
 def row_stmt() -> Select[*tuple[Any, ...]]:
@@ -98,7 +102,14 @@ def providers(s: Session, ids: Iterable[int] | None = None) -> list[ProviderInfo
     """Scheduled, active physicians by name; or, given ``ids``, those physicians whatever
     their state (so a departed provider's old appointments can still be looked at)."""
     stmt = (
-        select(User.id, User.full_name, ProviderProfile.credentials, ProviderProfile.color)
+        select(
+            User.id,
+            User.full_name,
+            User.username,
+            User.status,
+            ProviderProfile.credentials,
+            ProviderProfile.color,
+        )
         .outerjoin(ProviderProfile, ProviderProfile.user_id == User.id)
         .where(User.role == Role.PHYSICIAN)
         .order_by(User.full_name, User.id)
@@ -111,8 +122,41 @@ def providers(s: Session, ids: Iterable[int] | None = None) -> list[ProviderInfo
     else:
         stmt = stmt.where(User.id.in_(list(ids)))
     return [
-        ProviderInfo(r.id, r.full_name, r.credentials or "", r.color or "") for r in s.execute(stmt)
+        ProviderInfo(
+            r.id,
+            r.full_name,
+            r.credentials or "",
+            r.color or "",
+            username=r.username,
+            active=r.status is UserStatus.ACTIVE,
+        )
+        for r in s.execute(stmt)
     ]
+
+
+def provider_by_username(s: Session, username: str) -> ProviderInfo | None:
+    """The physician with this username, whatever their state."""
+    found = s.scalar(select(User.id).where(User.username == username, User.role == Role.PHYSICIAN))
+    return None if found is None else providers(s, [found])[0]
+
+
+def disabled_with_appointments(
+    s: Session, start: dt.datetime, end: dt.datetime, shown: Iterable[int]
+) -> list[int]:
+    """Disabled physicians not in ``shown`` with appointments still to keep in [start, end)
+    (booked, arrived or in a room): their column stays until the desk rebooks them."""
+    stmt = (
+        select(Appointment.provider_id)
+        .join(User, User.id == Appointment.provider_id)
+        .where(
+            *overlapping(start, end),
+            Appointment.status.in_(KEPT),
+            User.status != UserStatus.ACTIVE,
+            Appointment.provider_id.not_in(list(shown)),
+        )
+        .distinct()
+    )
+    return list(s.scalars(stmt))
 
 
 def overlapping(start: dt.datetime, end: dt.datetime) -> list[ColumnElement[bool]]:

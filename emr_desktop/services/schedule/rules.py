@@ -120,6 +120,14 @@ def slot_minutes(s: Session) -> int:
     return practice.slot_minutes if practice and practice.slot_minutes > 0 else 15
 
 
+def physician(s: Session, provider_id: int) -> User:
+    """A physician, active or not (hours and blocks may be kept for a disabled one)."""
+    user = s.get(User, provider_id)
+    if user is None or user.role is not Role.PHYSICIAN:
+        raise ValidationError("provider", "is not a provider on the schedule")
+    return user
+
+
 def provider_user(s: Session, provider_id: int, *, lock: bool = False) -> User:
     """A physician who can be booked with (active, on the schedule), or ValidationError.
 

@@ -44,9 +44,10 @@ from emr_desktop.services.schedule.steps import (
     refuse_unless,
     row,
 )
+from emr_desktop.services.schedule.types import TypeEdits
 
 
-class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
+class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits, TypeEdits):
     """The appointment book. All appointment times are naive local wall-clock times."""
 
     def __init__(self, db: Database) -> None:
@@ -59,6 +60,15 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         require(actor, VIEW)
         with self._db.unit_of_work(actor) as s:
             return queries.providers(s)
+
+    def provider_named(self, actor: Actor, username: str) -> ProviderInfo:
+        """A physician by username, active or disabled (NotFound if there is none)."""
+        require(actor, VIEW)
+        with self._db.reading(actor) as s:
+            found = queries.provider_by_username(s, username.strip().lower())
+            if found is None:
+                raise NotFound(f"There is no provider with the username {username.strip()!r}.")
+            return found
 
     def check_conflicts(
         self,
@@ -85,13 +95,18 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits):
         *,
         include_cancelled: bool = False,
     ) -> DayView:
-        """One day for some providers (None: every scheduled provider)."""
+        """One day for some providers (None: every scheduled provider), plus any disabled
+        provider who still has appointments that day (flagged ``active=False``)."""
         require(actor, VIEW)
         start = dt.datetime.combine(day, dt.time())
         end = start + dt.timedelta(days=1)
         with self._db.reading(actor) as s:
             shown = queries.providers(s, provider_ids)
             ids = [p.id for p in shown]
+            orphans = queries.disabled_with_appointments(s, start, end, ids)
+            if orphans:
+                shown += queries.providers(s, orphans)
+                ids = [p.id for p in shown]
             where = [Appointment.provider_id.in_(ids), *queries.overlapping(start, end)]
             if not include_cancelled:
                 where.append(Appointment.status != S.CANCELLED)

@@ -13,6 +13,7 @@ from emr_desktop.domain.security import Actor
 from emr_desktop.services.practice.details import PracticeService
 from emr_desktop.ui.admin.audit_page import AuditPage
 from emr_desktop.ui.admin.backup_page import BackupPage
+from emr_desktop.ui.admin.mfa_page import MfaPage
 from emr_desktop.ui.admin.settings_page import SettingsPage
 from emr_desktop.ui.admin.users_page import UsersPage
 from emr_desktop.ui.context import Services
@@ -30,11 +31,13 @@ class AdminView(QTabWidget):
         self.audit = AuditPage(services, actor, ops)
         self.backup = BackupPage(services, actor, ops)
         self.settings = SettingsPage(PracticeService(services.db), services.settings, actor, ops)
+        self.mfa = MfaPage(services, actor, ops)
         for page, title, name in (
             (self.users, "Users", "Users and roles"),
             (self.audit, "Audit report", "Audit report"),
             (self.backup, "Backup", "Backup and restore"),
             (self.settings, "Settings", "Practice settings"),
+            (self.mfa, "Two-step login", "Two-step login"),
         ):
             page.setAccessibleName(name)
             self.addTab(page, title)

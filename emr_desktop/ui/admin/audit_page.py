@@ -61,6 +61,8 @@ KNOWN_ACTIONS = (
     "rx_renewal_request", "rx_sign", "schedule_block", "schedule_hours_change",
     "schedule_unblock", "settings_change", "unlock", "user_create", "user_disable",
     "user_enable", "user_lockout", "user_password_reset", "user_unlock", "vitals_record",
+    # issue 14 (front desk)
+    "appointment_type_add", "appointment_type_change", "user_update",
 )  # fmt: skip
 
 

@@ -51,6 +51,7 @@ _POLICY_FIELDS = (
     ("idle_lock_minutes", "&Lock the screen after", " minutes without use"),
     ("lockout_threshold", "Lock an &account after", " failed logins in a row"),
     ("lockout_minutes", "Keep it locked fo&r", " minutes"),
+    ("order_overdue_days", "Lab orders overdue af&ter", " days without results"),
 )
 
 PROVIDER_COLUMNS: tuple[Column[ProviderRow], ...] = (

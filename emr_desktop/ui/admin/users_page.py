@@ -1,4 +1,5 @@
-"""Users and roles: add a user, disable or enable, reset a password, clear a lockout."""
+"""Users and roles: add a user, change name or role, disable (asked first) or enable,
+reset a password, clear a lockout."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from emr_desktop.ui.admin import (
     table_view,
 )
 from emr_desktop.ui.admin.user_dialogs import ROLE_TITLES, AddUserDialog, ResetPasswordDialog
+from emr_desktop.ui.admin.user_edit import EditUserDialog, confirm_disable
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.table_model import Column, DtoTableModel
 
@@ -50,6 +52,7 @@ USER_COLUMNS: tuple[Column[UserInfo], ...] = (
         user_status,
         warn=lambda u: u.status is UserStatus.DISABLED or u.locked_out,
     ),
+    Column("Two-step login", lambda u: "On" if u.mfa_enrolled else "Off"),
     Column(
         "Last login",
         lambda u: local_time(u.last_login_at) or "never",
@@ -68,6 +71,7 @@ class UsersPage(QWidget):
         self._ops = ops
         self.dialog: QDialog | None = None
         self.add_button = button("&Add user…", "Add user", self.add_user)
+        self.edit_button = button("&Change name or role…", "Change name or role", self.edit_user)
         self.disable_button = button("&Disable", "Disable or enable", self.toggle_disabled)
         self.reset_button = button("&Reset password…", "Reset password", self.reset_password)
         self.unlock_button = button("Un&lock", "Unlock", self.unlock)
@@ -83,7 +87,7 @@ class UsersPage(QWidget):
         self.message = label(name="Last change", selectable=True)
 
         top = QHBoxLayout()
-        for widget in (self.add_button, self.disable_button, self.reset_button):
+        for widget in (self.add_button, self.edit_button, self.disable_button, self.reset_button):
             top.addWidget(widget)
         top.addWidget(self.unlock_button)
         top.addStretch()
@@ -94,6 +98,7 @@ class UsersPage(QWidget):
         set_tab_order(
             [
                 self.add_button,
+                self.edit_button,
                 self.disable_button,
                 self.reset_button,
                 self.unlock_button,
@@ -130,7 +135,7 @@ class UsersPage(QWidget):
 
     def _update_buttons(self) -> None:
         user = self.selected()
-        for widget in (self.disable_button, self.reset_button):
+        for widget in (self.edit_button, self.disable_button, self.reset_button):
             widget.setEnabled(user is not None)
         disabled = user is not None and user.status is UserStatus.DISABLED
         self.disable_button.setText("&Enable" if disabled else "&Disable")
@@ -157,6 +162,20 @@ class UsersPage(QWidget):
         dialog.saved.connect(on_saved)
         self._open(dialog)
 
+    def edit_user(self) -> None:
+        """Open the Change name or role dialog for the selected user."""
+        user = self.selected()
+        if user is None:
+            return
+        dialog = EditUserDialog(self._service, self.actor, user, self)
+
+        def on_saved() -> None:
+            self.refresh()
+            self.message.setText(f"{dialog.full_name.text().strip()} was changed.")
+
+        dialog.saved.connect(on_saved)
+        self._open(dialog)
+
     def reset_password(self) -> None:
         """Open the Reset password dialog for the selected user."""
         user = self.selected()
@@ -177,6 +196,10 @@ class UsersPage(QWidget):
         if user is None:
             return
         new = UserStatus.ACTIVE if user.status is UserStatus.DISABLED else UserStatus.DISABLED
+        if new is UserStatus.DISABLED and not confirm_disable(
+            self, self._service, self.actor, user
+        ):
+            return
         saved = self._ops.run(
             lambda: self._service.set_status(self.actor, user.username, new),
             changes="users",

@@ -9,6 +9,8 @@ from emr_desktop.domain.chart import AllergyRow
 from emr_desktop.domain.clinical import AllergyCategory, AllergySeverity, RecordStatus
 from emr_desktop.domain.sections import AllergyInput
 from emr_desktop.domain.security import Permission
+from emr_desktop.services.chart.recognition import allergy_mark
+from emr_desktop.ui.chart.allergy_dialog import AllergyDialog
 from emr_desktop.ui.chart.field_kinds import Choice, DateField, Text
 from emr_desktop.ui.chart.form_kit import Field, FormSpec
 from emr_desktop.ui.chart.section_kit import (
@@ -45,14 +47,24 @@ def _status_line(rows: Sequence[AllergyRow]) -> str:
     return "No active allergies recorded." if _none_active(rows) else ""
 
 
+def _unrecognised(a: AllergyRow) -> bool:
+    return _active(a) and bool(allergy_mark(a))
+
+
 COLUMNS: tuple[Column[AllergyRow], ...] = (
-    Column("Substance", lambda a: a.substance, strike=_closed, warn=_serious),
+    Column(
+        "Substance",
+        lambda a: a.substance,
+        strike=_closed,
+        warn=lambda a: _serious(a) or _unrecognised(a),
+    ),
     Column("Category", lambda a: a.category.value),
     Column("Reaction", lambda a: a.reaction, strike=_closed),
     Column("Severity", lambda a: a.severity.value, warn=_serious),
     Column("Status", lambda a: a.status.value),
     Column("Onset", lambda a: f"{a.onset_date:%m/%d/%Y}" if a.onset_date else ""),
     Column("Recorded by", lambda a: a.recorded_by),
+    Column("Safety checks", allergy_mark, warn=_unrecognised),
 )
 
 
@@ -79,6 +91,7 @@ FORM: FormSpec[AllergyRow] = FormSpec(
     ),
     lambda s, data, _row: s.services.allergies.add(s.actor, s.patient_id, data),
     AllergyInput,
+    dialog=AllergyDialog,
 )
 
 ACTIONS: tuple[Action[AllergyRow], ...] = (

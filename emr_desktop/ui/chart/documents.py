@@ -35,7 +35,9 @@ from emr_desktop.services.chart.documents import sniff
 from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.vitals import FieldRow, buddy
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header, put_on_top
 from emr_desktop.ui.table_model import Column, DtoTableModel
 
 FILE_FILTER = "Documents (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
@@ -87,6 +89,7 @@ class AttachDialog(QDialog):
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard this document without attaching it?")
         self.setWindowTitle("Attach document")
         self._services, self._actor, self._patient_id, self._ops = services, actor, patient_id, ops
         self._content = content
@@ -122,6 +125,13 @@ class AttachDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.setMinimumWidth(480)
+        self.header = patient_header(parent, patient_id, services, actor, ops)
+        put_on_top(self, self.header)
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def show_validation(self, err: ValidationError) -> None:
         """Show a refused value beside its field."""
@@ -193,6 +203,8 @@ class DocumentViewer(QDialog):
         close.rejected.connect(self.reject)
         layout.addWidget(close)
         self.resize(820, 900)
+        self.header = patient_header(parent, row.patient_id)
+        put_on_top(self, self.header)
 
     def done(self, result: int) -> None:
         """Close the document and drop its bytes when the viewer closes."""
@@ -249,7 +261,8 @@ class DocumentsSection(QWidget):
         except OSError as err:
             self._ops.show_error(ValidationError("file", f"cannot be read ({err.strerror})"))
             return
-        self.make_attach_dialog(path, content).exec()
+        self.attach_dialog = self.make_attach_dialog(path, content)
+        self.attach_dialog.open()  # window-modal: a lock or switch user keeps it
 
     def make_attach_dialog(self, path: Path, content: bytes) -> AttachDialog:
         """The 'Attach document' dialog for ``content`` read from ``path`` (not shown yet)."""

@@ -36,6 +36,7 @@ from emr_desktop.errors import EmrError, ValidationError
 from emr_desktop.ui.chart.export_form import ExportForm
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header, put_on_top
 
 PDF_FILTER = "PDF files (*.pdf)"
 _DEBOUNCE_MS = 700  # rebuild the preview this long after the last change
@@ -124,6 +125,8 @@ class ExportDialog(QDialog):
         self._bytes = QByteArray()
         self.resize(1200, 860)
         self.build_preview()
+        self.header = patient_header(parent, patient_id, services, actor, ops)
+        put_on_top(self, self.header)
 
     def _load_lists(self) -> tuple[list[ReferralRow], list[EncounterRow], list[DocumentRow]]:
         s, a, pid = self._services, self._actor, self._patient_id

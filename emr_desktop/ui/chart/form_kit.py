@@ -11,54 +11,22 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractSpinBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from emr_desktop.errors import ValidationError
 from emr_desktop.ui.chart.field_kinds import Kind
+from emr_desktop.ui.discard import confirm, typed_state
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header, put_on_top
 
 T = TypeVar("T")
-
-
-def confirm(parent: QWidget, title: str, question: str) -> bool:
-    """Ask a yes/no question; No is the default."""
-    answer = QMessageBox.question(
-        parent,
-        title,
-        question,
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def _typed_state(widget: QWidget) -> tuple[object, ...]:
-    """What a user can change in ``widget`` and the inputs inside it, to compare later."""
-    state: list[object] = []
-    for w in (widget, *widget.findChildren(QWidget)):
-        if isinstance(w, QLineEdit):
-            state.append(w.text())
-        elif isinstance(w, QPlainTextEdit):
-            state.append(w.toPlainText())
-        elif isinstance(w, QComboBox):
-            state.append((w.currentIndex(), w.currentText()))
-        elif isinstance(w, QAbstractSpinBox):
-            state.append(w.text())
-        elif isinstance(w, QAbstractButton) and w.isCheckable():
-            state.append(w.isChecked())
-    return tuple(state)
+__all__ = ["Field", "FormDialog", "FormSpec", "SectionForm", "confirm"]
 
 
 class FormDialog(QDialog):
@@ -147,7 +115,7 @@ class FormDialog(QDialog):
         return self._shown_state is not None and self._shown_state != self._state()
 
     def _state(self) -> tuple[object, ...]:
-        return tuple(_typed_state(w) for w in self._inputs)
+        return tuple(typed_state(w) for w in self._inputs)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Qt override: what the form holds when first shown is what "nothing typed" means."""
@@ -235,6 +203,8 @@ class SectionForm(FormDialog):
         changes = f"chart:{section.patient_id}"
         super().__init__(title, section.ops, changes, section, discard=f"Discard {what}?")
         self.spec, self.section, self.row = spec, section, row
+        self.header = patient_header(section, section.patient_id)
+        put_on_top(self, self.header)
         self.fields: dict[str, tuple[Field, QWidget]] = {}
         start = spec.fill(row) if editing and spec.fill is not None else {}
         for f in spec.fields:

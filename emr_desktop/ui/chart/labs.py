@@ -31,8 +31,10 @@ from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
 from emr_desktop.ui.chart.vitals import FieldRow, buddy
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.format import num
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header, put_on_top
 from emr_desktop.ui.table_model import Column, DtoTableModel, Index
 
 PAGE = 100
@@ -104,6 +106,7 @@ class LabDialog(QDialog):
         self, services: Services, actor: Actor, patient_id: int, ops: Operations, parent: QWidget
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the result you typed?")
         from emr_desktop.reference import loinc
 
         self.setWindowTitle("Record lab result")
@@ -150,6 +153,13 @@ class LabDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.setMinimumWidth(560)
+        self.header = patient_header(parent, patient_id, services, actor, ops)
+        put_on_top(self, self.header)
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _on_code_picked(self, text: str) -> None:
         from emr_desktop.reference import loinc
@@ -340,7 +350,8 @@ class LabsSection(QWidget):
 
     def open_record_dialog(self) -> None:
         """Show the 'Record lab result' dialog; the chart refreshes when it saves."""
-        self.make_record_dialog().exec()
+        self.record_dialog = self.make_record_dialog()
+        self.record_dialog.open()  # window-modal: a lock or switch user keeps it
 
     def has_unsaved(self) -> bool:
         """Nothing here is typed outside a modal dialog."""

@@ -14,6 +14,7 @@ from emr_desktop.domain.exports import ExportResult
 from emr_desktop.domain.prescribing import MedicationInput
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.reference.drugs import formulary
+from emr_desktop.services.chart.recognition import medication_mark
 from emr_desktop.ui.chart.field_kinds import DateField, Text
 from emr_desktop.ui.chart.form_kit import Field, FormSpec, SectionForm
 from emr_desktop.ui.chart.prescription_dialog import PrescriptionDialog
@@ -52,13 +53,18 @@ def _requests_renewal(actor: Actor) -> bool:
     return actor.can(Permission.RX_RENEWAL_REQUEST) and not actor.can(PRESCRIBE)
 
 
+def _unresolved(m: MedicationRow) -> bool:
+    return _active(m) and bool(medication_mark(m))
+
+
 COLUMNS: tuple[Column[MedicationRow], ...] = (
-    Column("Medication", lambda m: m.drug_name, strike=_stopped),
+    Column("Medication", lambda m: m.drug_name, strike=_stopped, warn=_unresolved),
     Column("Strength", lambda m: m.strength),
     Column("Form", lambda m: m.form),
     Column("Route", lambda m: m.route),
     Column("Directions", lambda m: m.sig),
     Column("Source", lambda m: m.source.value),
+    Column("Safety checks", medication_mark, warn=_unresolved),
     Column("Started", lambda m: f"{m.start_date:%m/%d/%Y}" if m.start_date else ""),
     Column(
         "Stopped",

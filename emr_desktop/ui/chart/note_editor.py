@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -23,9 +22,10 @@ from PySide6.QtWidgets import (
 from emr_desktop.domain.chart import Note
 from emr_desktop.domain.clinical import NoteStatus
 from emr_desktop.domain.notes import SOAP_FIELDS
-from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.domain.security import Actor, Permission, Role
 from emr_desktop.errors import EmrError
 from emr_desktop.services.chart.notes import NoteService
+from emr_desktop.ui.chart.addendum import AddendumDialog, ask_addendum
 from emr_desktop.ui.chart.note_templates import TEMPLATES
 from emr_desktop.ui.ops import Operations
 
@@ -51,6 +51,8 @@ class NoteEditor(QWidget):
         self._ops = ops
         self.note: Note | None = None
         self.dirty = False
+        self.editable = False
+        self.addendum_dialog: AddendumDialog | None = None
         self._loading = False
         self.header = QLabel()
         self.header.setAccessibleName("Note heading")
@@ -106,7 +108,11 @@ class NoteEditor(QWidget):
         self.note = note
         self.dirty = False
         signed = note is not None and note.status is NoteStatus.SIGNED
-        editable = note is not None and not signed
+        # Read-only from the first keystroke when this user may not edit the draft.
+        editable = note is not None and note.may_edit(
+            self._actor.user_id, self._actor.role is Role.PHYSICIAN
+        )
+        self.editable = editable
         for name, edit in self.fields.items():
             edit.setPlainText(getattr(note, name) if note else "")
             edit.setReadOnly(not editable)
@@ -131,7 +137,13 @@ class NoteEditor(QWidget):
                 f"<b>{when:%m/%d/%Y %H:%M} · {html.escape(note.kind)}</b> · "
                 f"{html.escape(note.provider or 'no provider')} · {state}"
             )
-            self.status.setText("Read-only (signed)" if signed else "Saved")
+            self.status.setText(
+                "Read-only (signed)"
+                if signed
+                else "Saved"
+                if editable
+                else "Read-only: only the author or a physician may edit this draft"
+            )
             self.addenda.setText(
                 "<br>".join(
                     f"<b>Addendum</b> {a.created_at.astimezone():%m/%d/%Y %H:%M} by "
@@ -144,7 +156,7 @@ class NoteEditor(QWidget):
 
     # --- saving --------------------------------------------------------------
     def _on_text_edited(self, *_: object) -> None:
-        if self._loading or self.note is None or self.note.status is NoteStatus.SIGNED:
+        if self._loading or self.note is None or not self.editable:
             return
         self.dirty = True
         self.status.setText("Unsaved changes…")
@@ -209,13 +221,14 @@ class NoteEditor(QWidget):
         if self.note is None:
             return
         note = self.note
-        text, ok = QInputDialog.getMultiLineText(self, "Addendum", "Text of the addendum:")
-        if not ok or not text.strip():
-            return
-        updated = self._ops.run(
-            lambda: self._notes.add_addendum(self._actor, note.id, text),
-            changes=f"chart:{note.patient_id}",
-        )
-        if updated is not None:
-            self.show_note(updated)
-            self.changed.emit()
+
+        def add(text: str) -> None:
+            updated = self._ops.run(
+                lambda: self._notes.add_addendum(self._actor, note.id, text),
+                changes=f"chart:{note.patient_id}",
+            )
+            if updated is not None and self.note is not None and self.note.id == note.id:
+                self.show_note(updated)
+                self.changed.emit()
+
+        self.addendum_dialog = ask_addendum(note.patient_id, self, add)

@@ -24,12 +24,13 @@ from emr_desktop.domain.chart import PrescriptionRow
 from emr_desktop.domain.prescribing import PrescriptionInput, SafetyOverrideRequired
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import PermissionDenied
-from emr_desktop.ui.chart.banner import BannerWidget
 from emr_desktop.ui.chart.prescription_form import PrescriptionForm, quantity_line
 from emr_desktop.ui.chart.rx_alerts import AlertPanel
 from emr_desktop.ui.chart.rx_print import PdfPreviewDialog
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header
 
 
 @dataclass
@@ -57,11 +58,13 @@ class PrescriptionDialog(QDialog):
         self.items: list[BatchItem] = []
         self.signed: list[PrescriptionRow] = []
         self._checked = False
+        self.guard = DiscardGuard(
+            self,
+            "Discard these prescriptions? They are not signed.",
+            more=lambda: bool(self.items) and not self.signed,
+        )
         # Two identifiers and the allergies stay in sight while prescribing.
-        self.banner = BannerWidget()
-        summary = ops.run(lambda: services.chart.summary(actor, patient_id))
-        if summary is not None:
-            self.banner.show_banner(summary.banner)
+        self.banner = patient_header(parent, patient_id, services, actor, ops)
         self.form = PrescriptionForm()
         self.add_button = QPushButton("&Add to batch")
         self.add_button.setToolTip("Keep this prescription and start another, to sign together")
@@ -268,7 +271,10 @@ class PrescriptionDialog(QDialog):
             )
 
     def reject(self) -> None:
-        """Close; drafts saved for checking but never signed are cancelled, not left behind."""
+        """Close (asking first when an unsigned batch or typed text would be lost); drafts
+        saved for checking but never signed are cancelled, not left behind."""
+        if not self.signed and not self.guard.may_close():
+            return
         if not self.signed:
             self._cancel_drafts([i.draft_id for i in self.items if i.draft_id is not None])
         super().reject()

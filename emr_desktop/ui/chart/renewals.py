@@ -24,6 +24,7 @@ from emr_desktop.ui.chart.rx_alerts import OverrideDialog
 from emr_desktop.ui.chart.section_kit import make_table, selected
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header
 from emr_desktop.ui.table_model import Column, DtoTableModel
 
 Done = Callable[[list[PrescriptionRow] | None], None]
@@ -49,8 +50,13 @@ class RenewalSigner:
         if not alerts:
             on_done(self._sign(rx, {}))
             return None
+        header = patient_header(self._parent, rx.patient_id, self._services, self._actor, self._ops)
         dialog = OverrideDialog(
-            f"Safety alerts: renew {rx.drug_name}", alerts, {rx.id: rx.drug_name}, self._parent
+            f"Safety alerts: renew {rx.drug_name}",
+            alerts,
+            {rx.id: rx.drug_name},
+            self._parent,
+            header,
         )
 
         def finished(result: int) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from emr_desktop.domain.prescribing import SafetyAlert
+from emr_desktop.ui.discard import DiscardGuard
 
 # severity -> (label, icon, text colour, fill): a word and a shape as well as a colour,
 # so the severity reads without colour vision and on a grey printout of a screenshot.
@@ -28,6 +29,7 @@ SEVERITY_LOOK: dict[str, tuple[str, str, str, str]] = {
     "contraindicated": ("CONTRAINDICATED", "■", "#8c1010", "#fde2e1"),
     "major": ("MAJOR", "▲", "#a3330b", "#fdeadb"),
     "moderate": ("MODERATE", "●", "#7a5a00", "#fff6d6"),
+    "minor": ("MINOR", "◆", "#3d5a1d", "#eef6e4"),
     "info": ("INFO", "○", "#1d4f91", "#e8f0fb"),
 }
 _ORDER = {name: i for i, name in enumerate(SEVERITY_LOOK)}
@@ -180,8 +182,11 @@ class OverrideDialog(QDialog):
         alerts: Sequence[SafetyAlert],
         drug_names: Mapping[int, str],
         parent: QWidget,
+        header: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the override reason you typed?")
+        self.header = header
         self.setWindowTitle(title)
         self.panel = AlertPanel(self)
         self.panel.show_alerts(alerts, drug_names)
@@ -192,10 +197,17 @@ class OverrideDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.panel.reasons_changed.connect(self._on_panel_reasons_changed)
         layout = QVBoxLayout(self)
+        if header is not None:  # the patient's two identifiers (the renewals inbox)
+            layout.addWidget(header)
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.buttons)
         self.resize(620, 420)
         self._on_panel_reasons_changed()
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _on_panel_reasons_changed(self) -> None:
         self.sign_button.setEnabled(not self.panel.missing_reasons())

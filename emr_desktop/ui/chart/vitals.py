@@ -29,8 +29,10 @@ from emr_desktop.services.chart.observations import VITAL_RANGES, VitalsField
 from emr_desktop.ui.chart.section_kit import make_table
 from emr_desktop.ui.chart.trend_chart import Line, TrendChart
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.format import num
 from emr_desktop.ui.ops import Operations
+from emr_desktop.ui.patient_header import patient_header, put_on_top
 from emr_desktop.ui.table_model import Column, DtoTableModel
 
 PAGE = 100
@@ -151,6 +153,7 @@ class VitalsDialog(QDialog):
         self, services: Services, actor: Actor, patient_id: int, ops: Operations, parent: QWidget
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the vitals you typed?")
         self.setWindowTitle("Record vitals")
         self._services, self._actor, self._patient_id, self._ops = services, actor, patient_id, ops
         self.saved: VitalsRow | None = None
@@ -178,6 +181,13 @@ class VitalsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
         self.setMinimumWidth(520)
+        self.header = patient_header(parent, patient_id, services, actor, ops)
+        put_on_top(self, self.header)
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _row_for(self, err: ValidationError) -> FieldRow:
         for name, r in VITAL_RANGES.items():
@@ -309,7 +319,8 @@ class VitalsSection(QWidget):
 
     def open_record_dialog(self) -> None:
         """Show the 'Record vitals' dialog; the chart refreshes when it saves."""
-        self.make_record_dialog().exec()
+        self.record_dialog = self.make_record_dialog()
+        self.record_dialog.open()  # window-modal: a lock or switch user keeps it
 
     def has_unsaved(self) -> bool:
         """Nothing here is typed outside a modal dialog."""

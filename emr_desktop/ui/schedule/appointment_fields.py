@@ -10,7 +10,14 @@ from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QSpinBox, QTimeEdit
 
 from emr_desktop.domain.display import clock, provider_name
-from emr_desktop.domain.schedule import VISIT_TYPES, ConflictKind, ConflictWarning, ProviderInfo
+from emr_desktop.domain.schedule import (
+    VISIT_TYPES,
+    AppointmentTypeRow,
+    ConflictKind,
+    ConflictWarning,
+    ProviderInfo,
+)
+from emr_desktop.ui.schedule.grid_paint import set_kind_colors
 
 __all__ = [
     "APPOINTMENT_TYPES",
@@ -22,13 +29,26 @@ __all__ = [
     "show_conflicts",
     "time_field",
     "type_combo",
+    "use_types",
     "warning_label",
     "when_of",
     "when_words",
 ]
 
-# The visit types the practice books, with the length each usually takes.
-APPOINTMENT_TYPES = VISIT_TYPES
+# The visit types the practice books, with the length each usually takes; replaced by the
+# practice's own list (Admin > Appointment types) whenever a schedule screen loads.
+APPOINTMENT_TYPES: dict[str, int] = dict(VISIT_TYPES)
+
+
+def use_types(types: Sequence[AppointmentTypeRow]) -> None:
+    """Offer the practice's active appointment types, with their lengths and colours."""
+    if not types:
+        return
+    APPOINTMENT_TYPES.clear()
+    APPOINTMENT_TYPES.update({t.name: t.duration_min for t in types})
+    set_kind_colors({t.name: t.color for t in types})
+
+
 _KIND_WORDS = {
     ConflictKind.DOUBLE_BOOKING: "Double booking",
     ConflictKind.OUTSIDE_HOURS: "Outside working hours",
@@ -82,7 +102,7 @@ def type_combo(current: str = "Follow-up") -> QComboBox:
     box.addItems(list(APPOINTMENT_TYPES))
     if current and current not in APPOINTMENT_TYPES:
         box.addItem(current)
-    box.setCurrentText(current or "Follow-up")
+    box.setCurrentText(current or next(iter(APPOINTMENT_TYPES), "Follow-up"))
     return box
 
 

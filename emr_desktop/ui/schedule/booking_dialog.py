@@ -39,6 +39,7 @@ from emr_desktop.ui.schedule.appointment_fields import (
     show_conflicts,
     time_field,
     type_combo,
+    use_types,
     warning_label,
     when_of,
 )
@@ -90,6 +91,7 @@ class BookingDialog(FormDialog):
         self.time = time_field(start.time())
         self.length = length_field(duration_min)
         self.length.valueChanged.connect(self._on_length_value_changed)
+        use_types(ops.run(lambda: services.schedule.appointment_types(actor)) or [])
         self.kind = type_combo(kind)
         self.kind.currentTextChanged.connect(self._on_kind_current_text_changed)
         self.reason = QLineEdit()

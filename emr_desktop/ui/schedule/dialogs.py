@@ -23,6 +23,7 @@ from emr_desktop.domain.chart import AppointmentRow
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import ValidationError
 from emr_desktop.ui.context import Services
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.schedule.appointment_fields import when_words
 from emr_desktop.ui.schedule.day_sheet_dialog import DaySheetDialog
@@ -97,6 +98,7 @@ class CancelDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the reason you typed?")
         self.setWindowTitle("Cancel appointment")
         self._services, self._actor, self._ops = services, actor, ops
         self.appointment = appointment
@@ -140,6 +142,11 @@ class CancelDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
         self.reason.setFocus()
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _show_error(self, err: ValidationError) -> None:
         if err.field != "reason":

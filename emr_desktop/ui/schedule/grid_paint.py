@@ -42,6 +42,11 @@ SELECTED = QColor("#0B2E6B")
 CURSOR = QColor("#DCEBFF")
 
 
+def set_kind_colors(colors: dict[str, str]) -> None:
+    """Use the practice's appointment-type colours (names matched without case)."""
+    KIND_COLORS.update({name.strip().lower(): c for name, c in colors.items()})
+
+
 def kind_color(kind: str) -> QColor:
     """The colour of an appointment type (unknown types get a stable spare colour)."""
     known = KIND_COLORS.get(kind.strip().lower())

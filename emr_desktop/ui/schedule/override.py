@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from emr_desktop.domain.schedule import ConflictWarning, SchedulingConflict
 from emr_desktop.errors import ValidationError
+from emr_desktop.ui.discard import DiscardGuard
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.schedule.appointment_fields import conflict_lines
 
@@ -30,6 +31,7 @@ class OverrideDialog(QDialog):
 
     def __init__(self, warnings: Sequence[ConflictWarning], parent: QWidget | None) -> None:
         super().__init__(parent)
+        self.guard = DiscardGuard(self, "Discard the reason you typed?")
         self.setWindowTitle("This time is not free")
         intro = QLabel(
             "The schedule has these conflicts. Choose another time, or give a reason to "
@@ -65,6 +67,11 @@ class OverrideDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(560, 300)
         self.reason.setFocus()
+
+    def reject(self) -> None:
+        """Qt override (Esc, Cancel, the close box): ask before typed content is lost."""
+        if self.guard.may_close():
+            super().reject()
 
     def _on_reason_text_changed(self, text: str) -> None:
         self.override.setEnabled(bool(text.strip()))

@@ -29,6 +29,7 @@ from emr_desktop.errors import EmrError
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.schedule import dialogs
+from emr_desktop.ui.schedule.appointment_fields import use_types
 from emr_desktop.ui.schedule.day_grid import DayGrid
 from emr_desktop.ui.schedule.grid_layout import day_columns, week_columns
 from emr_desktop.ui.schedule.schedule_edits import (
@@ -66,6 +67,7 @@ class ScheduleView(QWidget):
             ops.run(lambda: services.schedule.providers(actor)) or []
         )
         self.chosen: list[int] = self._remembered()
+        use_types(ops.run(lambda: services.schedule.appointment_types(actor)) or [])
         self.grid = DayGrid()
         self.grid.can_drag = self.edits.can_drag
         self.grid.tooltip_for = self.tooltip_text
