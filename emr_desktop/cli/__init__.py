@@ -10,9 +10,10 @@ from collections.abc import Callable, Sequence
 
 from emr_desktop import __version__
 from emr_desktop.cli import admin
-from emr_desktop.cli.common import Context, UsageError
+from emr_desktop.cli.common import Context, UsageError, crash_place
 from emr_desktop.errors import EmrError
 from emr_desktop.logs import setup_logging
+from emr_desktop.security.files import private_umask
 
 log = logging.getLogger("emr_desktop.cli")
 
@@ -71,7 +72,12 @@ def _command_name(args: argparse.Namespace) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one emr-admin command; user mistakes print one line to stderr, never a traceback."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not all(_is_text(w) for w in words):
+        print("emr-admin: an argument is not valid text; nothing was done.", file=sys.stderr)
+        return 2
+    args = parser.parse_args(words)
+    private_umask()  # the practice's files, backups, exports and logs: this user's only
     setup_logging("emr-admin")
     ctx = Context(args)
     func: Callable[[Context], int] = args.func
@@ -90,8 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("emr-admin: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # a bug: keep the details in the log, not on the screen
-        log.exception("command %s crashed", args.command)
+    except Exception as err:  # a bug: keep where it happened in the log, not on the screen
+        log.error("command %s crashed: %s", args.command, crash_place(err))
         print(
             f"emr-admin: unexpected error ({type(err).__name__}); details are in the log file.",
             file=sys.stderr,
@@ -100,6 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         with contextlib.suppress(EmrError):
             ctx.close()
+
+
+def _is_text(word: str) -> bool:
+    """Whether an argument is Unicode text (not a lone surrogate or undecodable bytes)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

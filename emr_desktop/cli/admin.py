@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 
 from emr_desktop.cli.access import register_users as register_mfa
 from emr_desktop.cli.common import (
@@ -24,11 +25,13 @@ from emr_desktop.domain.audit import AuditFilter
 from emr_desktop.domain.security import UserStatus
 from emr_desktop.errors import PracticeError
 from emr_desktop.paths import data_dir
+from emr_desktop.persistence.backup import check_file
 from emr_desktop.services.practice.audit_report import AuditService
 from emr_desktop.services.practice.auth import AuthService
+from emr_desktop.services.practice.backup_schedule import BackupScheduleService
 from emr_desktop.services.practice.backups import BackupService, read_manifest
 from emr_desktop.services.practice.restore import restore_backup
-from emr_desktop.services.practice.store import change_passphrase, create_practice
+from emr_desktop.services.practice.store import change_passphrase, create_practice, unlock_key
 from emr_desktop.services.practice.users import UserService, parse_role
 
 
@@ -129,6 +132,8 @@ def cmd_passwd(ctx: Context) -> int:
 
 
 def _filter(a: argparse.Namespace) -> AuditFilter:
+    if a.patient and not (a.patient.isascii() and a.patient.isdigit()):
+        raise UsageError("--patient takes the patient's number as the audit log shows it.")
     return AuditFilter(
         since=parse_when(a.since) if a.since else None,
         until=parse_when(a.until, end_of_day=True) if a.until else None,
@@ -166,10 +171,39 @@ def cmd_audit_export(ctx: Context) -> int:
 
 def cmd_backup(ctx: Context) -> int:
     """Write one consistent encrypted backup file."""
-    m = BackupService(ctx.db, ctx.paths).backup(ctx.actor, ctx.args.out)
+    actor = ctx.actor
+    started = time.monotonic()
+    m = BackupService(ctx.db, ctx.paths).backup(actor, ctx.args.out)
+    seconds = time.monotonic() - started
+    size = ctx.args.out.stat().st_size if ctx.args.out.exists() else m.database_bytes
     out(f"Backup written to {ctx.args.out}")
+    out(f"Verified: {size / 1e6:.1f} MB in {seconds:.1f} s (the copy was opened and checked)")
     out(f"sha256 {m.database_sha256}  schema {m.schema_revision}  audit head {m.audit_head_id}")
     return 0
+
+
+def cmd_backups_schedule(ctx: Context) -> int:
+    """Set where and when the running app makes the daily verified backup."""
+    schedule = BackupScheduleService(ctx.db, ctx.paths).set_schedule(
+        ctx.actor, ctx.args.to, ctx.args.at
+    )
+    out(f"Daily backup at {schedule.daily_at} to {schedule.destination}")
+    return 0
+
+
+def cmd_backups_status(ctx: Context) -> int:
+    """Print the schedule, the warning and the history (newest first); exit 1 on a warning."""
+    status = BackupScheduleService(ctx.db, ctx.paths).status(ctx.actor)
+    if status.schedule is None:
+        out("No schedule: set one with emr-admin backups schedule --to FOLDER --at HH:MM")
+    else:
+        out(f"Daily backup at {status.schedule.daily_at} to {status.schedule.destination}")
+    if status.warning:
+        out(f"WARNING: {status.warning}")
+    for run in status.history:
+        state = "verified" if run.verified else f"failed: {run.problem}"
+        out(f"{run.started_at:%Y-%m-%d %H:%M}Z\t{run.file_name}\t{run.bytes}\t{state}")
+    return 1 if status.warning else 0
 
 
 def cmd_restore(ctx: Context) -> int:
@@ -207,7 +241,17 @@ def cmd_restore(ctx: Context) -> int:
 
 
 def cmd_check(ctx: Context) -> int:
-    """Integrity, cipher and audit-chain checks; exit 1 if anything is wrong."""
+    """Integrity, cipher and audit-chain checks; exit 1 if anything is wrong. An embedded
+    database is first checked whole through a read-only connection, so a damaged file gets
+    nothing written into it (no migration, login or audit row)."""
+    if ctx.paths.key.is_file() and ctx.paths.db.is_file():
+        _keyfile, key = unlock_key(ctx.paths, passphrase_provider())
+        damage = check_file(ctx.paths.db, key, read_only=True)
+        if damage:
+            for line in damage:
+                out(f"PROBLEM: {line}")
+            out("The database is damaged; nothing was written to it. Restore the latest backup.")
+            return 1
     problems = BackupService(ctx.db, ctx.paths).check(ctx.actor)
     if not problems:
         out("Database OK: integrity, cipher and audit chain checks passed")
@@ -289,6 +333,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", required=True, type=path_arg)
     _user_opt(p)
     p.set_defaults(func=cmd_backup)
+    backups = sub.add_parser("backups", help="scheduled backups").add_subparsers(dest="bk_cmd")
+    backups.required = True
+    p = backups.add_parser("schedule", help="where and when the app makes the daily backup")
+    p.add_argument("--to", required=True, metavar="FOLDER", help="a USB disk or network share")
+    p.add_argument("--at", required=True, metavar="HH:MM", help="the daily time (local)")
+    _user_opt(p)
+    p.set_defaults(func=cmd_backups_schedule)
+    p = backups.add_parser("status", help="the schedule, the warning and the history")
+    _user_opt(p)
+    p.set_defaults(func=cmd_backups_status)
     p = sub.add_parser("restore", help="verify a backup and make it the live database")
     p.add_argument("file", type=path_arg)
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")

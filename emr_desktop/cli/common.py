@@ -8,6 +8,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,3 +178,11 @@ def out(line: str) -> None:
 def path_arg(text: str) -> Path:
     """argparse type for a file path (user ~ expanded)."""
     return Path(text).expanduser()
+
+
+def crash_place(err: BaseException) -> str:
+    """An exception's class and the code lines it passed through, without its message or
+    any value (a message can quote the command's arguments, e.g. a patient's name)."""
+    frames = traceback.extract_tb(err.__traceback__)[-6:]
+    where = " < ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
+    return f"{type(err).__name__} at {where or 'unknown place'}"

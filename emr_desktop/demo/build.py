@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from emr_desktop.errors import PracticeError, ValidationError
 from emr_desktop.models.setting import Setting
 from emr_desktop.persistence.database import Database
 from emr_desktop.services.common.audit import record
-from emr_desktop.services.practice.folder import PracticePaths
+from emr_desktop.services.practice.folder import PracticePaths, require_empty_folder
 from emr_desktop.services.practice.store import create_practice, open_practice
 from emr_desktop.services.practice.users import create_user
 
@@ -81,6 +82,40 @@ def create_demo_practice(
         raise PracticeError(f"{data_dir} already holds a practice; the demo needs an empty one.")
     if isinstance(patients, bool) or not isinstance(patients, int) or patients < 1:
         raise ValidationError("patients", "must be a whole number of at least 1")
+    require_empty_folder(PracticePaths(data_dir))
+    # Built aside and moved in when complete: a demo killed half-way leaves no practice,
+    # and the next run starts again from nothing.
+    building = data_dir.parent / f".{data_dir.name}.demo-building"
+    shutil.rmtree(building, ignore_errors=True)
+    db = _build_demo(building, patients=patients, seed=seed, now=now, progress=progress)
+    db.dispose()
+    move_in(building, data_dir)
+    return open_practice(data_dir, demo_passphrase)
+
+
+def move_in(building: Path, data_dir: Path) -> None:
+    """Move a finished practice folder into place: one rename when the target is absent or
+    empty, else file by file with the key file (what makes it a practice) last."""
+    if data_dir.is_dir() and not any(data_dir.iterdir()):
+        data_dir.rmdir()
+    if not data_dir.exists():
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(building, data_dir)
+        return
+    key = PracticePaths(building).key
+    for entry in sorted(building.iterdir(), key=lambda p: p == key):
+        os.replace(entry, data_dir / entry.name)
+    building.rmdir()
+
+
+def _build_demo(
+    data_dir: Path,
+    *,
+    patients: int,
+    seed: int,
+    now: dt.datetime | None,
+    progress: Progress | None,
+) -> Database:
     first = DEMO_USERS[0]
     db, _ = create_practice(
         data_dir,

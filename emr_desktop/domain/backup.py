@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -26,3 +27,34 @@ class RestoreResult:
 
     manifest: BackupManifest
     replaced_file: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BackupSchedule:
+    """Where and when the running app makes the practice's daily verified backup."""
+
+    destination: str
+    daily_at: str  # HH:MM, local time of the workstation
+
+
+@dataclass(frozen=True, slots=True)
+class BackupRunRow:
+    """One backup in the history."""
+
+    started_at: dt.datetime
+    file_name: str
+    workstation: str
+    bytes: int
+    verified: bool
+    problem: str | None
+    pruned: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BackupStatus:
+    """The schedule, the history (newest first) and the manager's warning, if any."""
+
+    schedule: BackupSchedule | None
+    last_verified_at: dt.datetime | None
+    warning: str | None
+    history: tuple[BackupRunRow, ...]

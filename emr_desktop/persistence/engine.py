@@ -31,9 +31,14 @@ def raw_key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
-def connect_raw(path: Path, key: bytes, *, create: bool = False) -> sqlcipher3.Connection:
+def connect_raw(
+    path: Path, key: bytes, *, create: bool = False, read_only: bool = False
+) -> sqlcipher3.Connection:
     """A bare DB-API connection with the key applied (for backup, checks and tools)."""
-    mode = "rwc" if create else "rw"
+    mode = "ro" if read_only else "rwc" if create else "rw"
+    wal = Path(str(path) + "-wal")
+    if read_only and not (wal.exists() and wal.stat().st_size):
+        mode += "&immutable=1"  # nothing to read in a WAL: not even a -shm file is made
     conn = sqlcipher3.connect(
         f"file:{path.as_posix()}?mode={mode}", uri=True, check_same_thread=False
     )

@@ -63,6 +63,30 @@ def _derive(passphrase: str, salt: bytes, params: dict[str, int]) -> bytes:
     )
 
 
+def _checksum(doc: dict[str, Any]) -> str:
+    """SHA-256 of a key file's fields (all but the checksum): a flipped byte anywhere is
+    reported as a damaged file, not as a wrong passphrase."""
+    body = json.dumps({k: v for k, v in doc.items() if k != "checksum"}, sort_keys=True)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# What a key file's values may be: anything else is damage (and would make argon2 fail or
+# ask for gigabytes of memory).
+_LIMITS = {"time_cost": (1, 64), "memory_cost": (8, 4 * 1024 * 1024), "parallelism": (1, 64)}
+
+
+def _check_shape(k: KeyFile) -> None:
+    for name, (low, high) in _LIMITS.items():
+        if not low <= k.kdf_params[name] <= high:
+            raise ValueError(f"{name} out of range")
+    if k.kdf_params["memory_cost"] < 8 * k.kdf_params["parallelism"]:
+        raise ValueError("memory_cost too small")
+    if len(k.kdf_salt) < 8 or len(k.nonce) != 12 or len(k.wrapped_key) != KEY_BYTES + 16:
+        raise ValueError("salt, nonce or wrapped key of the wrong length")
+    if not k.practice_id.isascii():
+        raise ValueError("practice id")
+
+
 @dataclass(frozen=True)
 class KeyFile:
     """The parsed contents of a practice key file."""
@@ -118,6 +142,7 @@ class KeyFile:
             "key_check": self.key_check,
             "db_salt": self.db_salt,
         }
+        doc["checksum"] = _checksum(doc)
         return json.dumps(doc, indent=2)
 
     @classmethod
@@ -127,9 +152,14 @@ class KeyFile:
             doc = json.loads(text)
             if doc.get("format") != FORMAT or doc.get("version") != 1:
                 raise ValueError("unknown format")
+            if "checksum" in doc and doc["checksum"] != _checksum(doc):
+                raise PracticeError(
+                    "The practice key file is damaged: its checksum does not match its "
+                    "contents. Restore practice.key from a backup; the database was not touched."
+                )
             kdf = doc["kdf"]
             params = {k: int(kdf[k]) for k in ("time_cost", "memory_cost", "parallelism")}
-            return cls(
+            found = cls(
                 practice_id=str(doc["practice_id"]),
                 kdf_salt=_unb64(kdf["salt"]),
                 kdf_params=params,
@@ -138,7 +168,9 @@ class KeyFile:
                 key_check=str(doc["key_check"]),
                 db_salt=doc.get("db_salt"),
             )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            _check_shape(found)
+            return found
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             raise PracticeError(
                 "The practice key file is damaged or not a key file; restore it from a backup."
             ) from exc

@@ -17,11 +17,13 @@ from emr_desktop.errors import EmrError, WrongPassphrase
 from emr_desktop.logs import setup_logging
 from emr_desktop.paths import data_dir as default_data_dir
 from emr_desktop.paths import demo_data_dir
+from emr_desktop.security.files import private_umask
 from emr_desktop.services.practice import presence
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.services.practice.settings import SettingsService
 from emr_desktop.services.practice.store import Database, open_practice
+from emr_desktop.ui.backup_timer import ScheduledBackups
 from emr_desktop.ui.login_dialog import LoginDialog
 from emr_desktop.ui.splash import StartSplash
 
@@ -103,6 +105,7 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     app.setOrganizationName("emr-desktop")
     app.setApplicationName("emr-desktop")
     app.setApplicationVersion(__version__)
+    private_umask()  # the practice's files, backups, exports and logs: this user's only
     setup_logging("emr-desktop")
     splash = StartSplash()
     splash.show()
@@ -169,6 +172,8 @@ def run(*, demo: bool = False, data_dir: str | None = None) -> int:
     window.show()
     # The ICD-10 index (seconds to build) is ready before the first problem is coded.
     QTimer.singleShot(500, _warm_up_icd10)
+    backups = ScheduledBackups(db)
+    backups.start(app)
     code = app.exec()
     keep_lease.stop()
     _close(db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from enum import StrEnum
 from typing import TypeVar
 
@@ -14,15 +15,52 @@ E = TypeVar("E", bound=StrEnum)
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m.%d.%Y", "%Y%m%d", "%m%d%Y")
 
 
+# The one input policy for text (forms, emr-admin and imports all reach it through the
+# services): characters that hide or reorder what a reader sees, or are not text at all.
+_NAMED = {
+    0x200B: "a zero-width space",
+    0x200C: "a zero-width non-joiner",
+    0x200D: "a zero-width joiner",
+    0x2060: "a word joiner",
+    0xFEFF: "a zero-width no-break space",
+    **{c: "a right-to-left or left-to-right override" for c in range(0x202A, 0x202F)},
+    **{c: "a bidirectional isolate" for c in range(0x2066, 0x206A)},
+}
+
+
+def refused_character(value: str) -> str | None:
+    """What is wrong with ``value`` under the text policy (None: it is acceptable text)."""
+    if value.isascii():
+        if value.isprintable():
+            return None
+        bad = next((c for c in value if (ord(c) < 32 and c not in "\n\t") or c == "\x7f"), None)
+        return None if bad is None else f"a control character (U+{ord(bad):04X})"
+    for c in value:
+        code = ord(c)
+        if 0xD800 <= code <= 0xDFFF:
+            return "a broken character (a lone surrogate)"
+        if (code < 32 and c not in "\n\t") or 0x7F <= code <= 0x9F:
+            return f"a control character (U+{code:04X})"
+        if code in _NAMED:
+            return f"{_NAMED[code]} (U+{code:04X})"
+    return None
+
+
 def text(field: str, value: str, *, max_len: int, required: bool = False) -> str:
-    """Trimmed text; empty allowed unless ``required``; never longer than ``max_len``."""
-    cleaned = (value or "").strip()
+    """Trimmed, NFC-normalised text; empty allowed unless ``required``; never longer than
+    ``max_len``; refused (naming the field) when it holds controls, bidi overrides,
+    zero-width characters or lone surrogates."""
+    raw = value or ""
+    if not isinstance(raw, str):
+        raise ValidationError(field, "must be text")
+    why = refused_character(raw.replace("\r\n", "\n"))
+    if why is not None:
+        raise ValidationError(field, f"contains {why}, which is not allowed")
+    cleaned = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
     if required and not cleaned:
         raise ValidationError(field, "is required")
     if len(cleaned) > max_len:
         raise ValidationError(field, f"must be at most {max_len} characters")
-    if any(ord(c) < 32 and c not in "\n\t" for c in cleaned):
-        raise ValidationError(field, "contains control characters")
     return cleaned
 
 

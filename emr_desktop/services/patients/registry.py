@@ -217,6 +217,7 @@ class PatientService:
         An empty text lists patients alphabetically. ``limit`` 0 means no limit.
         """
         require(actor, Permission.PATIENT_VIEW)
+        text = v.text("search", text, max_len=200)  # the one text policy, as for names
         with self._db.reading(actor) as s:
             ids = search_ids(s, text, limit=limit, include_inactive=include_inactive)
             if not ids:

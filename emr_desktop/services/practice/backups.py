@@ -7,6 +7,7 @@ passphrase) and a manifest (SHA-256, schema revision, audit chain head, time).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -25,6 +26,7 @@ from emr_desktop.persistence.engine import connect_raw
 from emr_desktop.persistence.keyfile import KeyFile
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.practice.backup_verify import verify_backup_file
 from emr_desktop.services.practice.folder import DB_NAME, KEY_NAME, PracticePaths
 from emr_desktop.services.practice.server_backups import (
     SERVER_FORMAT,
@@ -87,52 +89,7 @@ class BackupService:
         require(actor, Permission.BACKUP_RUN)
         if self._db.on_server:
             return write_server_backup(self._db, actor, out)
-        if self._db.key is None:
-            raise BackupError("Only an embedded practice database can be backed up here.")
-        out = out.expanduser().resolve()
-        if out.exists():
-            raise BackupError(f"{out.name} already exists; choose another file name.")
-        if not out.parent.is_dir():
-            raise BackupError(f"The folder {out.parent} does not exist.")
-        tmp_db = out.with_name(f".{out.name}.db.tmp")
-        tmp_zip = out.with_name(f".{out.name}.tmp")
-        tmp_db.unlink(missing_ok=True)
-        try:
-            copy_database(self._db, tmp_db)
-            revision, head_id, head_hash = _describe(tmp_db, self._db.key)
-            manifest = BackupManifest(
-                format=FORMAT,
-                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                app_version=__version__,
-                practice_id=KeyFile.read(self._paths.key).practice_id,
-                schema_revision=revision,
-                audit_head_id=head_id,
-                audit_head_hash=head_hash,
-                database_sha256=sha256_file(tmp_db),
-                database_bytes=tmp_db.stat().st_size,
-            )
-            with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_STORED) as zf:
-                zf.writestr(MANIFEST, json.dumps(asdict(manifest), indent=2))
-                zf.write(tmp_db, DB_NAME)
-                zf.write(self._paths.key, KEY_NAME)
-            with open(tmp_zip, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp_zip, out)
-        finally:
-            tmp_db.unlink(missing_ok=True)
-            tmp_zip.unlink(missing_ok=True)
-        with self._db.unit_of_work(actor) as s:
-            record(
-                s,
-                actor,
-                "backup",
-                details={
-                    "bytes": manifest.database_bytes,
-                    "sha256": manifest.database_sha256,
-                    "audit_head_id": head_id,
-                },
-            )
-        return manifest
+        return write_backup(self._db, self._paths, out, actor)
 
     def check(self, actor: Actor) -> list[str]:
         """Integrity and cipher checks of the live database; an empty list means healthy."""
@@ -148,3 +105,59 @@ class BackupService:
         with self._db.unit_of_work(actor) as s:
             record(s, actor, "check", details={"problems": len(problems)})
         return problems
+
+
+def write_backup(
+    db: Database, paths: PracticePaths, out: Path, actor: Actor | None, action: str = "backup"
+) -> BackupManifest:
+    """Write a backup of an embedded practice to ``out`` and verify it by opening the copy
+    (the caller checked the permission; ``actor`` None is the app's scheduled backup)."""
+    if db.key is None:
+        raise BackupError("Only an embedded practice database can be backed up here.")
+    out = out.expanduser().resolve()
+    if out.exists():
+        raise BackupError(f"{out.name} already exists; choose another file name.")
+    if not out.parent.is_dir():
+        raise BackupError(f"The folder {out.parent} does not exist.")
+    tmp_db = out.with_name(f".{out.name}.db.tmp")
+    tmp_zip = out.with_name(f".{out.name}.tmp")
+    tmp_db.unlink(missing_ok=True)
+    try:
+        copy_database(db, tmp_db)
+        revision, head_id, head_hash = _describe(tmp_db, db.key)
+        manifest = BackupManifest(
+            format=FORMAT,
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            app_version=__version__,
+            practice_id=KeyFile.read(paths.key).practice_id,
+            schema_revision=revision,
+            audit_head_id=head_id,
+            audit_head_hash=head_hash,
+            database_sha256=sha256_file(tmp_db),
+            database_bytes=tmp_db.stat().st_size,
+        )
+        with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_STORED) as zf:
+            zf.writestr(MANIFEST, json.dumps(asdict(manifest), indent=2))
+            zf.write(tmp_db, DB_NAME)
+            zf.write(paths.key, KEY_NAME)
+        with open(tmp_zip, "rb+") as fh:
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            tmp_zip.chmod(0o600)  # a backup holds the wrapped key: its owner's only
+        verify_backup_file(tmp_zip, db.key, manifest)
+        os.replace(tmp_zip, out)
+    finally:
+        tmp_db.unlink(missing_ok=True)
+        tmp_zip.unlink(missing_ok=True)
+    with db.unit_of_work(actor) as s:
+        record(
+            s,
+            actor,
+            action,
+            details={
+                "bytes": manifest.database_bytes,
+                "sha256": manifest.database_sha256,
+                "audit_head_id": head_id,
+            },
+        )
+    return manifest

@@ -80,7 +80,13 @@ def restore_backup(
         KeyFile(**{**keyfile.__dict__, "db_salt": file_salt(staged)}).write(staged_key)
         moves = _plan(paths, stamp)
         restore_journal.write(data_dir, moves)
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+    except zipfile.BadZipFile:
+        _abandon(data_dir, lease)
+        raise BackupError(
+            "The backup file is damaged: part of it does not match its checksum. The live "
+            "database was not touched; use another backup."
+        ) from None
+    except (OSError, ValueError) as err:
         _abandon(data_dir, lease)
         raise BackupError(
             f"The backup could not be restored ({type(err).__name__}); the live database was "

@@ -21,6 +21,7 @@ from emr_desktop.persistence.keyfile import KeyFile, new_database_key
 from emr_desktop.persistence.migrate import upgrade
 from emr_desktop.persistence.server import ServerProfile
 from emr_desktop.security import keystore
+from emr_desktop.security.files import tighten
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common.audit import record
 from emr_desktop.services.practice.folder import (
@@ -90,6 +91,7 @@ def create_practice(
         Path(str(partial_db) + suffix).unlink(missing_ok=True)
     os.replace(partial_db, paths.db)
     os.replace(partial_key, paths.key)  # the commit point: now it is a practice
+    tighten(data_dir)
     if remember_key:
         keystore.store_key(keyfile.practice_id, key)
     return open_with_key(paths, keyfile, key), otp
@@ -133,6 +135,7 @@ def open_practice(
     paths = PracticePaths(data_dir)
     if data_dir.is_dir():
         restore_journal.complete(data_dir)  # finish a restore a crash interrupted
+        tighten(data_dir)  # a folder made by an older version under umask 022
     keyfile, key = unlock_key(paths, passphrase)
     return open_with_key(paths, keyfile, key, migrate=migrate)
 

@@ -28,6 +28,7 @@ from emr_desktop.domain.security import Actor
 from emr_desktop.errors import (
     EmrError,
 )
+from emr_desktop.services.practice.backup_schedule import BackupScheduleService
 from emr_desktop.services.practice.backups import BackupService, read_manifest
 from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.ui.admin import (
@@ -37,6 +38,7 @@ from emr_desktop.ui.admin import (
     run_job,
     set_tab_order,
 )
+from emr_desktop.ui.admin.backup_schedule_box import BackupScheduleBox
 from emr_desktop.ui.admin.restore_dialog import RestoreDialog, created_text, manifest_form
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
@@ -103,6 +105,12 @@ class BackupPage(QWidget):
         restore_layout.addWidget(self.restore_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
         layout.addWidget(backup_box)
+        self.schedule: BackupScheduleBox | None = None
+        if not services.db.on_server:  # a server is backed up by its owner's tools
+            self.schedule = BackupScheduleBox(
+                BackupScheduleService(services.db, PracticePaths(folder or Path())), actor, ops
+            )
+            layout.addWidget(self.schedule)
         layout.addWidget(restore_box)
         layout.addStretch()
         set_tab_order([self.backup_button, self.check_button, self.restore_button])
@@ -115,7 +123,9 @@ class BackupPage(QWidget):
             )
 
     def refresh(self) -> None:
-        """Nothing to reload: this page shows what its own buttons did."""
+        """Reload the scheduled backups' history and warning."""
+        if self.schedule is not None:
+            self.schedule.refresh()
 
     def _buttons(self) -> list[QWidget]:
         return [self.backup_button, self.check_button, self.restore_button]
