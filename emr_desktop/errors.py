@@ -98,3 +98,16 @@ class MfaEnrollmentRequired(AuthenticationError):
         super().__init__(message)
         self.uri = uri
         self.qr_png = qr_png
+
+
+class ChartRestricted(PermissionDenied):
+    """The chart is restricted to named users: others must break the glass (emergency
+    access, with a reason) to open it."""
+
+    def __init__(self, patient_id: int) -> None:
+        super().__init__(
+            "This chart is restricted to the clinicians the practice named. Only in an "
+            "emergency may you open it anyway (break the glass): you must give a reason, "
+            "and the practice manager reviews every such access."
+        )
+        self.patient_id = patient_id

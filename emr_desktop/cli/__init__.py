@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from emr_desktop import __version__
 from emr_desktop.cli import admin
-from emr_desktop.cli.common import Context, UsageError, crash_place
+from emr_desktop.cli.common import Context, UsageError, crash_place, run_with_emergency
 from emr_desktop.errors import EmrError
 from emr_desktop.logs import setup_logging
 from emr_desktop.security.files import private_umask
@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the practice data folder (default: EMR_DATA_DIR or the per-user data folder)",
     )
     parser.add_argument("--user", help="the acting user (password from EMR_PASSWORD or a prompt)")
+    parser.add_argument(
+        "--emergency-reason",
+        metavar="TEXT",
+        help="break the glass: open a restricted chart in an emergency, for this reason",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     admin.register(sub)
@@ -82,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(args)
     func: Callable[[Context], int] = args.func
     try:
-        code = func(ctx)
+        code = run_with_emergency(ctx, func)
         log.info("command %s exit %s", args.command, code)
         return code
     except UsageError as err:

@@ -16,6 +16,7 @@ from pathlib import Path
 from emr_desktop.domain.security import Actor
 from emr_desktop.errors import (
     AuthenticationError,
+    ChartRestricted,
     EmrError,
     MfaCodeRequired,
     MfaEnrollmentRequired,
@@ -24,6 +25,7 @@ from emr_desktop.errors import (
 )
 from emr_desktop.paths import data_dir
 from emr_desktop.persistence.database import Database
+from emr_desktop.services.access.restricted import RestrictedChartService
 from emr_desktop.services.practice.auth import AuthService
 from emr_desktop.services.practice.folder import PracticePaths
 from emr_desktop.services.practice.refusals import RefusalService
@@ -168,6 +170,21 @@ def login_with_code(auth: AuthService, username: str, password: str) -> Actor:
             ) from None
         code = getpass.getpass(f"Code from the authenticator app for {username.lower()}: ")
         return auth.login(username, password, code)
+
+
+def run_with_emergency(ctx: Context, func: Callable[[Context], int]) -> int:
+    """Run a command; when it meets a restricted chart and --emergency-reason was given,
+    break the glass (audited, for a limited time) and run it once more."""
+    try:
+        return func(ctx)
+    except ChartRestricted as err:
+        reason = getattr(ctx.args, "emergency_reason", None)
+        if not reason:
+            raise PracticeError(
+                f"{err.message} On the command line: add --emergency-reason TEXT."
+            ) from None
+        RestrictedChartService(ctx.db).break_glass(ctx.actor, err.patient_id, reason)
+        return func(ctx)
 
 
 def out(line: str) -> None:

@@ -19,6 +19,7 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.records import get_patient, user_names
 from emr_desktop.services.common.rows import allergy_row, join_list
 
@@ -231,7 +232,9 @@ class AllergyService:
                     a.substance.casefold(),
                 )
             )
-            return [allergy_row(a, names) for a in allergies]
+            return chart_read(
+                s, actor, patient_id, "allergies", [allergy_row(a, names) for a in allergies]
+            )
 
     def mark_no_known_allergies(self, actor: Actor, patient_id: int) -> None:
         """Record that the patient reports no known allergies (refused if any is active)."""

@@ -15,6 +15,7 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.records import get_patient, user_names
 from emr_desktop.services.common.rows import document_row
 
@@ -118,7 +119,9 @@ class DocumentService:
                 reverse=True,
             )
             names = user_names(s, {d.uploaded_by_id for d in docs})
-            return [document_row(d, names) for d in docs]
+            return chart_read(
+                s, actor, patient_id, "documents", [document_row(d, names) for d in docs]
+            )
 
     def content(self, actor: Actor, document_id: int) -> tuple[DocumentRow, bytes]:
         """One document with its bytes, for viewing; audited as a view of the chart."""

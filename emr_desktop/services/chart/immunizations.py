@@ -14,6 +14,7 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import audit  # by module name: a method here is called record
 from emr_desktop.services.common import validation as v
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.records import get_patient
 from emr_desktop.services.common.rows import immunization_row
 
@@ -106,4 +107,10 @@ class ImmunizationService:
             if not include_entered_in_error:
                 stmt = stmt.where(Immunization.status != RecordStatus.ENTERED_IN_ERROR)
             stmt = stmt.order_by(Immunization.given_on.desc(), Immunization.id.desc())
-            return [immunization_row(r) for r in s.scalars(stmt)]
+            return chart_read(
+                s,
+                actor,
+                patient_id,
+                "immunizations",
+                [immunization_row(r) for r in s.scalars(stmt)],
+            )

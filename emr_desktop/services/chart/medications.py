@@ -19,6 +19,7 @@ from emr_desktop.reference.drug_names import resolve_drug
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.records import get_patient
 from emr_desktop.services.common.rows import join_list, split_list
 from emr_desktop.services.common.safe_writing import check_abbreviations
@@ -152,7 +153,9 @@ class MedicationService:
                 func.lower(Medication.drug_name),
                 Medication.id,
             )
-            return [medication_row(m) for m in s.scalars(stmt)]
+            return chart_read(
+                s, actor, patient_id, "medications", [medication_row(m) for m in s.scalars(stmt)]
+            )
 
     def record_reported(
         self, actor: Actor, patient_id: int, data: MedicationInput

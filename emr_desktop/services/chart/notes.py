@@ -35,6 +35,7 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import permissions_for, require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read, worklist_read
 from emr_desktop.services.common.records import get_patient, user_names
 
 MAX_PAGE = 500
@@ -360,7 +361,10 @@ class NoteService:
         require(actor, Permission.CHART_VIEW)
         with self._db.unit_of_work(actor) as s:
             enc = _encounter(s, encounter_id, with_addenda=True)
-            return _note_with_names(s, enc, list(enc.addenda))
+            note = _note_with_names(s, enc, list(enc.addenda))
+            return chart_read(
+                s, actor, enc.patient_id, "note", note, entity="encounter", entity_id=enc.id
+            )
 
     def list(
         self, actor: Actor, patient_id: int, *, offset: int = 0, limit: int = 50
@@ -377,7 +381,9 @@ class NoteService:
             if not total:
                 get_patient(s, patient_id)  # an unknown patient is NotFound, not an empty list
             items = _rows(s, where, offset=offset, limit=limit) if total else []
-            return Page(tuple(items), total, offset, limit)
+            return chart_read(
+                s, actor, patient_id, "visits", Page(tuple(items), total, offset, limit)
+            )
 
     def drafts_for(self, actor: Actor, user_id: int) -> builtins.list[EncounterRow]:
         """Unsigned drafts a user wrote or is the provider of, newest first.
@@ -389,8 +395,9 @@ class NoteService:
         if user_id != actor.user_id and Permission.NOTE_SIGN not in permissions_for(actor.role):
             raise PermissionDenied("You may list only your own draft notes.")
         with self._db.unit_of_work(actor) as s:
-            return _rows(
+            drafts = _rows(
                 s,
                 Encounter.status == NoteStatus.DRAFT,
                 or_(Encounter.created_by_id == user_id, Encounter.provider_id == user_id),
             )
+            return worklist_read(s, actor, "note drafts", drafts)

@@ -22,6 +22,7 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.records import get_patient, user_names
 from emr_desktop.services.common.rows import lab_row, vitals_row
 from emr_desktop.services.common.validation import luhn_digit
@@ -253,7 +254,8 @@ class ObservationService:
                 )
             )
             names = user_names(s, {r.recorded_by_id for r in rows})
-            return Page(tuple(vitals_row(r, names) for r in rows), total, offset, limit)
+            page = Page(tuple(vitals_row(r, names) for r in rows), total, offset, limit)
+            return chart_read(s, actor, patient_id, "vitals", page)
 
     def vitals_series(
         self,
@@ -275,7 +277,8 @@ class ObservationService:
             stmt = stmt.where(VitalSigns.measured_at >= since)
         stmt = stmt.order_by(VitalSigns.measured_at, VitalSigns.id)
         with self._db.unit_of_work(actor) as s:
-            return [(when, float(value)) for when, value in s.execute(stmt)]
+            points = [(when, float(value)) for when, value in s.execute(stmt)]
+            return chart_read(s, actor, patient_id, f"vitals trend {field}", points)
 
     def record_lab(self, actor: Actor, patient_id: int, data: LabInput) -> LabRow:
         """Record a lab result; the flag is computed from the range unless given."""
@@ -316,7 +319,13 @@ class ObservationService:
                 .offset(offset)
                 .limit(limit)
             )
-            return Page(tuple(lab_row(r) for r in rows), total, offset, limit)
+            return chart_read(
+                s,
+                actor,
+                patient_id,
+                "labs",
+                Page(tuple(lab_row(r) for r in rows), total, offset, limit),
+            )
 
     def lab_series(self, actor: Actor, patient_id: int, loinc: str) -> list[LabRow]:
         """Every result of one test (by LOINC code), oldest first, for a trend."""
@@ -328,7 +337,9 @@ class ObservationService:
                 .where(LabResult.patient_id == patient_id, LabResult.loinc == loinc.strip())
                 .order_by(LabResult.collected_at, LabResult.id)
             )
-            return [lab_row(r) for r in rows]
+            return chart_read(
+                s, actor, patient_id, f"lab trend {loinc}", [lab_row(r) for r in rows]
+            )
 
     def lab_tests_for(self, actor: Actor, patient_id: int) -> list[tuple[str, str, int]]:
         """(LOINC, name, number of results) of each coded test the patient has, by name."""
@@ -341,4 +352,5 @@ class ObservationService:
                 .group_by(LabResult.loinc)
             )
             tests = [(code, name, count) for code, name, count in rows]
-            return sorted(tests, key=lambda t: (t[1].casefold(), t[0]))
+            ordered = sorted(tests, key=lambda t: (t[1].casefold(), t[0]))
+            return chart_read(s, actor, patient_id, "lab tests", ordered)

@@ -19,6 +19,7 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.records import get_patient, user_names
 from emr_desktop.services.common.rows import problem_row
 
@@ -250,4 +251,6 @@ class ProblemService:
                     -p.id,
                 )
             )
-            return [problem_row(p, names) for p in problems]
+            return chart_read(
+                s, actor, patient_id, "problems", [problem_row(p, names) for p in problems]
+            )

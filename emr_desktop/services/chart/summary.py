@@ -69,7 +69,7 @@ from emr_desktop.persistence.batch import read_together
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.chart.allergies import NKA, NOT_RECORDED, RECORDED
-from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.rows import split_list
 
 RECENT_LABS = 30
@@ -89,17 +89,17 @@ class ChartService:
         with self._db.unit_of_work(actor) as s:
             result = load_summary(s, patient_id)
             pid = result.banner.patient_id
-            record(s, actor, "chart_open", entity="patient", entity_id=pid, patient_id=pid)
+            chart_read(s, actor, pid, "chart", None, action="chart_open")
             return result
 
     def summary(self, actor: Actor, patient_id: int) -> ChartSummary:
         """Reload the summary of a chart this user already has open (after an edit).
 
-        Not a new opening of the chart, so not audited again.
+        Not a new opening of the chart, but a read of it: audited as one.
         """
         require(actor, Permission.CHART_VIEW)
-        with self._db.reading(actor) as s:
-            return load_summary(s, patient_id)
+        with self._db.unit_of_work(actor) as s:
+            return chart_read(s, actor, patient_id, "summary", load_summary(s, patient_id))
 
 
 class VaccineGiven(Protocol):

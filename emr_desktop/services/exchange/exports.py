@@ -31,6 +31,7 @@ from emr_desktop.reports.chart_packet import build_chart_packet
 from emr_desktop.security.permissions import require
 from emr_desktop.services.chart.summary import RECENT_LABS, load_summary
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.records import get_patient
 from emr_desktop.services.exchange import loading as load
 from emr_desktop.services.exchange.referrals import add_referral
@@ -92,7 +93,7 @@ class ExportService:
             notes = (
                 load.load_notes(s, patient.id, request) if ChartSection.NOTES in sections else ()
             )
-            return ChartPacket(
+            packet = ChartPacket(
                 kind=request.kind,
                 practice=load_details(s),
                 patient=details(s, patient),
@@ -114,6 +115,7 @@ class ExportService:
                 referral=load.referral_letter(s, actor, patient.id, request, now.date()),
                 attachments=load.load_attachments(s, patient.id, request.include_documents),
             )
+            return chart_read(s, actor, patient.id, f"{request.kind.value} pdf built", packet)
 
     def record_export(
         self,

@@ -18,6 +18,7 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read
 from emr_desktop.services.common.records import get_patient, user_names
 from emr_desktop.services.common.rows import referral_row
 
@@ -210,4 +211,6 @@ class ReferralService:
                 )
             )
             names = user_names(s, {r.referring_provider_id for r in rows})
-            return [referral_row(r, names) for r in rows]
+            return chart_read(
+                s, actor, patient_id, "referrals", [referral_row(r, names) for r in rows]
+            )

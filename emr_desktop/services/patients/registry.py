@@ -38,6 +38,7 @@ from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import search_read
 from emr_desktop.services.common.records import get_patient, patient_by_mrn, summary
 from emr_desktop.services.common.validation import luhn_digit
 from emr_desktop.services.patients.search import fold, reindex, search_ids
@@ -218,12 +219,12 @@ class PatientService:
         """
         require(actor, Permission.PATIENT_VIEW)
         text = v.text("search", text, max_len=200)  # the one text policy, as for names
-        with self._db.reading(actor) as s:
+        with self._db.unit_of_work(actor) as s:
             ids = search_ids(s, text, limit=limit, include_inactive=include_inactive)
             if not ids:
                 return []
             by_id = {p.id: p for p in s.scalars(select(Patient).where(Patient.id.in_(ids)))}
-            return [summary(by_id[i]) for i in ids]
+            return search_read(s, actor, ids, [summary(by_id[i]) for i in ids])
 
     def recent(self, actor: Actor, *, limit: int = 15, days: int = 90) -> list[PatientSummary]:
         """Patients this user opened lately, most recent first (from their own audit rows)."""

@@ -37,6 +37,7 @@ from emr_desktop.services.chart.medications import (
 )
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
+from emr_desktop.services.common.chart_access import chart_read, worklist_read
 from emr_desktop.services.common.records import get_patient, user_names
 from emr_desktop.services.common.rows import prescription_row
 from emr_desktop.services.prescribing import sig
@@ -178,7 +179,7 @@ class PrescriptionService:
                 .order_by(Prescription.created_at, Prescription.id)
                 .limit(500)
             )
-            return _rows(s, items)
+            return worklist_read(s, actor, "renewal requests", _rows(s, items))
 
     def renew(self, actor: Actor, prescription_id: int) -> PrescriptionRow:
         """A draft renewing a signed prescription, ready to sign (from the medication list).
@@ -340,10 +341,19 @@ class PrescriptionService:
             if statuses is not None:
                 stmt = stmt.where(Prescription.status.in_(list(statuses)))
             stmt = stmt.order_by(Prescription.created_at.desc(), Prescription.id.desc())
-            return _rows(s, s.scalars(stmt))
+            return chart_read(s, actor, patient_id, "prescriptions", _rows(s, s.scalars(stmt)))
 
     def get(self, actor: Actor, prescription_id: int) -> PrescriptionRow:
         """One prescription."""
         require(actor, Permission.CHART_VIEW)
         with self._db.unit_of_work(actor) as s:
-            return _rows(s, [_get(s, prescription_id)])[0]
+            rx = _get(s, prescription_id)
+            return chart_read(
+                s,
+                actor,
+                rx.patient_id,
+                "prescription",
+                _rows(s, [rx])[0],
+                entity="prescription",
+                entity_id=rx.id,
+            )
