@@ -218,6 +218,7 @@ def add_med(
         "id": run.new_id("medication"),
         "patient_id": p.pid,
         "drug_name": m.name,
+        "rxnorm_code": "",
         "ingredients": drug_ingredients(m.name),
         "strength": m.strength,
         "form": m.form,

@@ -202,6 +202,7 @@ def prescriptions(run: Run, p: Person) -> None:
                 "patient_id": p.pid,
                 "prescriber_id": doc,
                 "drug_name": m.name,
+                "rxnorm_code": "",
                 "ingredients": drug_ingredients(m.name),
                 "strength": m.strength,
                 "form": m.form,
