@@ -157,7 +157,9 @@ def immunization(r: Json, where: str, names: Mapping[str, str]) -> ImportedImmun
         lot=f.text(r.get("lotNumber"), 40),
         site=f.concept_text(r.get("site"))[:60],
         route=f.concept_text(r.get("route"))[:60],
-        given_by=f.display_of(performer, names)[:200],
+        # Who gave it is kept only for a primary record: a historical one (primarySource
+        # false) was not given by this practice, and the export says so by the blank.
+        given_by="" if r.get("primarySource") is False else f.display_of(performer, names)[:200],
         status=RecordStatus.ENTERED_IN_ERROR
         if status == "entered-in-error"
         else RecordStatus.ACTIVE,
