@@ -240,6 +240,8 @@ def test_every_resource_of_the_export_is_valid_fhir_r4(chart: Chart) -> None:
         "Condition",
         "AllergyIntolerance",
         "MedicationRequest",
+        "MedicationStatement",  # a reported medication-list entry
+        "Practitioner",  # each prescriber, the requester of their prescriptions
         "Observation",
         "Immunization",
         "Encounter",
@@ -286,10 +288,16 @@ def test_conditions_allergies_and_medications_are_coded(chart: Chart) -> None:
     assert metformin["dispenseRequest"]["quantity"]["value"] == 60
     assert metformin["dispenseRequest"]["numberOfRepeatsAllowed"] == 2
     assert metformin["dosageInstruction"][0]["text"]  # the rendered sig
-    assert meds["Lisinopril 10 mg tablet"]["dosageInstruction"][0]["text"] == (
-        "Take 1 tablet by mouth daily"
-    )
-    assert meds["Lisinopril 10 mg tablet"]["reportedBoolean"] is True
+    assert metformin["requester"]["reference"].startswith("urn:uuid:")
+    (doctor,) = resources(bundle, "Practitioner")
+    assert metformin["requester"]["reference"] == f"urn:uuid:{doctor['id']}"
+    # A medication the patient reports is a statement, not a request by the patient.
+    statements = {
+        m["medicationCodeableConcept"]["text"]: m for m in resources(bundle, "MedicationStatement")
+    }
+    lisinopril = statements["Lisinopril 10 mg tablet"]
+    assert lisinopril["dosage"][0]["text"] == "Take 1 tablet by mouth daily"
+    assert "Lisinopril 10 mg tablet" not in meds
 
 
 def test_vital_signs_use_loinc_and_ucum_and_bp_is_a_panel(chart: Chart) -> None:

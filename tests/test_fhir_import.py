@@ -79,6 +79,18 @@ def normalized(bundle: Json) -> list[str]:
         resource = copy.deepcopy(entry["resource"])
         if resource["resourceType"] == "Patient":
             resource.pop("identifier")
+        if resource["resourceType"] == "Practitioner":
+            continue  # the prescribers stay with the practice that wrote the prescriptions
+        if resource["resourceType"] in ("MedicationRequest", "MedicationStatement"):
+            # A prescription imported elsewhere is a reported medication there: compare
+            # what is taken, not whether it is a request or a statement.
+            dosage = resource.get("dosageInstruction") or resource.get("dosage") or []
+            resource = {
+                "resourceType": "Medication entry",
+                "medication": resource["medicationCodeableConcept"],
+                "status": resource["status"],
+                "dosage": [d.get("text", "") for d in dosage],
+            }
         out.append(json.dumps(clean(resource), sort_keys=True, ensure_ascii=False))
     return sorted(out)
 

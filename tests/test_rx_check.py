@@ -24,7 +24,12 @@ from emr_desktop.errors import NotFound, PermissionDenied, ValidationError
 from emr_desktop.models import AuditLog, LabResult, Medication, Patient, Problem, VitalSigns
 from emr_desktop.services.chart.allergies import AllergyService
 from emr_desktop.services.patients.registry import PatientService
-from emr_desktop.services.prescribing.what_if import KINDS, CheckedAlert, WhatIfService
+from emr_desktop.services.prescribing.what_if import (
+    KINDS,
+    CheckedAlert,
+    WhatIfService,
+    hypothetical_prescription,
+)
 
 TODAY = dt.date.today()
 NOW = dt.datetime.now(dt.UTC)
@@ -241,3 +246,40 @@ def test_unrecognised_allergies_are_named_in_every_check(clinic: Clinic) -> None
     (alert,) = only(c.check("lisinopril"), "unresolved")
     assert "not checked: allergy to Quorvacillin" in alert.message
     assert not only(chart(clinic).allergy("peanuts").check("lisinopril"), "unresolved")
+
+
+def test_the_manager_decides_which_severities_interrupt(clinic: Clinic) -> None:
+    from emr_desktop.services.prescribing.alert_policy import AlertPolicyService
+    from emr_desktop.services.prescribing.safety_context import run_checks
+
+    policy = AlertPolicyService(clinic.db)
+    with pytest.raises(PermissionDenied):
+        policy.update(clinic.doctor, ["contraindicated"])
+    admin = clinic.practice.admin
+    try:
+        assert policy.update(admin, []) == ["contraindicated"]  # always interrupts
+        assert policy.update(admin, ["moderate", "major"]) == [
+            "contraindicated",
+            "major",
+            "moderate",
+        ]
+        with pytest.raises(ValidationError):
+            policy.update(admin, ["severe"])
+        c = chart(clinic).med("sertraline")
+        with clinic.db.unit_of_work() as s:
+            from emr_desktop.services.prescribing.safety_context import context_for
+
+            patient = s.get(Patient, c.id)
+            assert patient is not None
+            row = hypothetical_prescription(c.id, "venlafaxine", None, None, "day")
+            context, _ = context_for(s, patient, (row,), set())
+            alerts = run_checks(context)
+        moderate = [a for a in alerts if a.severity == "moderate"]
+        assert moderate and all(a.requires_override for a in moderate)
+        with clinic.db.unit_of_work() as s:
+            changes = s.scalars(
+                select(AuditLog).where(AuditLog.action == "rx_alert_policy_change")
+            ).all()
+            assert len(changes) == 2
+    finally:
+        policy.update(admin, ["contraindicated", "major"])

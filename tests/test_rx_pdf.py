@@ -185,7 +185,8 @@ def test_two_prescriptions_fit_on_one_page_and_controlled_shows_dea(setup: Clini
     pages = _pages(pdf)
     assert len(pages) == 1
     text = pages[0]
-    assert "lisinopril 10 mg tablet" in text and "alprazolam 0.25 mg tablet" in text
+    # Look-alike names print in tall-man letters (FDA/ISMP).
+    assert "lisinopril 10 mg tablet" in text and "ALPRAZolam 0.25 mg tablet" in text
     assert "Take 0.5 tablet by mouth daily." in text
     assert "Dispense as written" in text
     assert f"{DEA} (Schedule IV controlled substance)" in text

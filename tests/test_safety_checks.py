@@ -72,7 +72,12 @@ def order(drug: str, **change: object) -> PrescriptionInput:
         "form": entry.forms[0],
         "route": entry.routes[0],
         "dose": "1",
-        "dose_unit": "tablet" if "tablet" in entry.forms[0] else "capsule",
+        # A unit the form can be given in (no intravenous capsule): route_forms.csv.
+        "dose_unit": "tablet"
+        if "tablet" in entry.forms[0]
+        else "capsule"
+        if "capsule" in entry.forms[0]
+        else "mL",
         "frequency": "daily",
         "quantity": "30",
     }

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from emr_desktop.domain.prescribing import PrescriptionInput
 from emr_desktop.errors import ValidationError
+from emr_desktop.reference.drug_print import form_routes
 from emr_desktop.services.common import safe_writing, sig_words
 from emr_desktop.services.prescribing import sig
 
@@ -72,12 +73,19 @@ indications = st.sampled_from(["pain", "anxiety", "wheezing", "nausea", "sleep",
 def prescriptions(draw: st.DrawFn) -> PrescriptionInput:
     """A valid prescription as typed into the form."""
     prn = draw(st.booleans())
+    unit = draw(dose_units)
+    # A route the dose unit can be given by (no "oral suppository"): route_forms.csv.
+    try:
+        stored = sig_words.clean_unit("dose unit", unit)
+    except ValidationError:
+        stored = unit
+    fits = sorted(form_routes().get(stored, sig_words.ROUTES))
     return PrescriptionInput(
         drug_name=draw(st.sampled_from(["amoxicillin", "insulin glargine", "morphine"])),
         strength=draw(st.sampled_from(["", "500 mg", "0.5 mg", "100 units/mL", "5 mg/325 mg"])),
-        route=draw(st.sampled_from(list(sig_words.ROUTES))),
+        route=draw(st.sampled_from(fits)),
         dose=draw(amounts),
-        dose_unit=draw(dose_units),
+        dose_unit=unit,
         frequency=draw(frequencies),
         duration_days=draw(st.none() | st.integers(1, sig.MAX_DURATION_DAYS)),
         prn=prn,

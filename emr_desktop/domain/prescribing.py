@@ -132,6 +132,8 @@ class SafetyContext:
     no_known_allergies: bool
     allergies_documented: bool
     patient: PatientFacts | None = None
+    # The severities that need an override reason (the practice's alert policy).
+    interrupting: frozenset[str] = frozenset({"contraindicated", "major"})
 
 
 class SafetyOverrideRequired(EmrError):

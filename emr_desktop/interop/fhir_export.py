@@ -26,6 +26,7 @@ from emr_desktop.domain.interop import ChartExport
 from emr_desktop.interop import fhir_billing
 from emr_desktop.interop import fhir_codes as c
 from emr_desktop.interop import fhir_export_visits as visits
+from emr_desktop.interop import fhir_meds as meds
 from emr_desktop.interop.fhir_build import (
     METAS,
     Builder,
@@ -117,16 +118,21 @@ def _medication(b: Builder, m: MedicationRow, rx: PrescriptionRow | None) -> Non
     body: Json = {
         "status": "active" if m.status is MedicationStatus.ACTIVE else "stopped",
         "intent": "order",
-        "medicationCodeableConcept": {"extension": extension, "text": label},
+        "medicationCodeableConcept": {
+            "extension": extension,
+            **meds.rxnorm_concept(label, meds.rxnorm_code(m.drug_name, m.rxnorm_code)),
+        },
         "subject": b.subject,
     }
-    if m.source is MedicationSource.REPORTED:
-        body["reportedBoolean"] = True
+    if m.source is MedicationSource.REPORTED and rx is None:
+        # What the patient reports taking is a statement, not a request by anyone.
+        meds.add_statement(b, m, body)
+        return
     body["requester"] = b.subject  # US Core wants one; the prescriber replaces it below
     if m.start_date:
         body["authoredOn"] = m.start_date.isoformat()
     if rx is not None:
-        body["requester"] = {"display": rx.prescriber or "Prescriber"}
+        body["requester"] = meds.practitioner(b, rx)
         body["dispenseRequest"] = {"numberOfRepeatsAllowed": rx.refills}
         try:
             quantity: Json = {"value": float(rx.quantity)}
@@ -222,7 +228,8 @@ def _immunization(b: Builder, i: ImmunizationRow) -> None:
         "vaccineCode": concept(c.CVX, i.cvx, i.vaccine, i.vaccine),
         "patient": b.subject,
         "occurrenceDateTime": i.given_on.isoformat(),
-        "primarySource": not i.given_by,
+        # True for what the practice gave (its giver is recorded); false for history.
+        "primarySource": bool(i.given_by),
     }
     if i.lot:
         body["lotNumber"] = i.lot

@@ -270,7 +270,7 @@ def _content(
     for keys, r, where in entries:
         kind = r["resourceType"]
         result: object = None
-        if kind == "Patient":
+        if kind in ("Patient", "Practitioner"):  # practitioners were read for their names
             continue
         if kind == "Condition":
             result = records.condition(r, where)

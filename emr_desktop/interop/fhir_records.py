@@ -166,7 +166,11 @@ def immunization(r: Json, where: str, names: Mapping[str, str]) -> ImportedImmun
         lot=f.text(r.get("lotNumber"), 40, "lot", where),
         site=f.cap(f.concept_text(r.get("site")), 60, where, "site"),
         route=f.cap(f.concept_text(r.get("route")), 60, where, "route"),
-        given_by=f.cap(f.display_of(performer, names), 200, where, "given_by"),
+        # Who gave it is kept only for a primary record: a historical one (primarySource
+        # false) was not given by this practice, and the export says so by the blank.
+        given_by=""
+        if r.get("primarySource") is False
+        else f.cap(f.display_of(performer, names), 200, where, "given_by"),
         status=RecordStatus.ENTERED_IN_ERROR
         if status == "entered-in-error"
         else RecordStatus.ACTIVE,

@@ -32,6 +32,7 @@ __all__ = [
     "ResolvedDrug",
     "code_display",
     "drug_synonyms",
+    "ingredient_code",
     "resolve_drug",
     "salt_words",
 ]
@@ -118,6 +119,23 @@ def _codes() -> dict[str, tuple[str, str]]:
             code, _, display = entry.partition("=")
             table[code.strip()] = (generic, display.strip())
     return table
+
+
+@cache
+def _ingredient_codes() -> dict[str, str]:
+    """Formulary generic -> its RxNorm ingredient code(s), ';'-free: the first listed."""
+    path = reference_file("drug_codes.csv")
+    columns = ("generic", "ingredient_rxcui", "clinical_drugs", "source")
+    return {
+        normalize_term(row["generic"]): split_cell(row["ingredient_rxcui"])[0]
+        for _, row in read_reference_rows(path, columns)
+        if split_cell(row["ingredient_rxcui"]) and len(split_cell(row["ingredient_rxcui"])) == 1
+    }
+
+
+def ingredient_code(generic: str) -> str:
+    """The RxNorm ingredient code of a single-ingredient formulary generic, or ''."""
+    return _ingredient_codes().get(normalize_term(generic), "")
 
 
 def code_display(code: str) -> str | None:

@@ -32,6 +32,7 @@ from emr_desktop.domain.display import date_text, datetime_text, num
 from emr_desktop.domain.exports import SECTION_LABELS, ChartSection
 from emr_desktop.domain.patients import PatientDetails, age_on
 from emr_desktop.domain.sections import ICD10_CM
+from emr_desktop.reference.drug_print import tall_man
 from emr_desktop.reference.loinc import lab_test
 from emr_desktop.reports.base import FONT, para, styles
 from emr_desktop.reports.base import key_values as _key_values
@@ -186,7 +187,7 @@ def _code(p: ProblemRow) -> str:
 
 
 def _drug(m: MedicationRow) -> str:
-    return " ".join(p for p in (m.drug_name, m.strength, m.form) if p)
+    return " ".join(p for p in (tall_man(m.drug_name), m.strength, m.form) if p)
 
 
 def medications(rows: Sequence[MedicationRow], width: float) -> list[Flowable]:

@@ -15,6 +15,7 @@ from emr_desktop.domain.clinical import AllergySeverity, MedicationSource, Medic
 from emr_desktop.domain.display import date_text
 from emr_desktop.domain.patients import PatientDetails
 from emr_desktop.domain.practice import PracticeDetails
+from emr_desktop.reference.drug_print import tall_man
 from emr_desktop.reports.base import (
     Letterhead,
     PageSetup,
@@ -71,7 +72,7 @@ def allergy_box(allergies: Sequence[AllergyRow], no_known_allergies: bool, width
 
 
 def _medicine(m: MedicationRow) -> str:
-    return " ".join(p for p in (m.drug_name, m.strength, m.form) if p)
+    return " ".join(p for p in (tall_man(m.drug_name), m.strength, m.form) if p)
 
 
 def _prescriber(m: MedicationRow, prescribers: Mapping[int, str]) -> str:

@@ -20,6 +20,7 @@ from emr_desktop.domain.chart import PrescriptionRow
 from emr_desktop.domain.display import date_text
 from emr_desktop.domain.patients import PatientDetails
 from emr_desktop.domain.practice import PracticeDetails, ProviderRow
+from emr_desktop.reference.drug_print import tall_man
 from emr_desktop.reports.base import (
     Letterhead,
     PageSetup,
@@ -81,7 +82,7 @@ def _dea_text(prescriber: ProviderRow, block: RxBlock) -> str:
 
 
 def _drug_line(rx: PrescriptionRow) -> str:
-    parts = [rx.drug_name.strip()]
+    parts = [tall_man(rx.drug_name.strip())]
     if rx.strength:
         parts.append(rx.strength)
     if rx.form:

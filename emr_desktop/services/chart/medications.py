@@ -20,6 +20,7 @@ from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
 from emr_desktop.services.common.chart_access import chart_read
+from emr_desktop.services.common.printed_text import check_printed, check_route_form
 from emr_desktop.services.common.records import get_patient
 from emr_desktop.services.common.rows import join_list, split_list
 from emr_desktop.services.common.safe_writing import check_abbreviations
@@ -86,6 +87,10 @@ def _clean(data: MedicationInput) -> tuple[MedicationInput, bool]:
         sig=check_abbreviations("directions", v.text("directions", data.sig, max_len=500)),
         start_date=data.start_date,
     )
+    # The medication list prints: the same ISMP rules as a prescription.
+    check_printed({"drug name": name, "strength": cleaned.strength, "directions": cleaned.sig})
+    if cleaned.route and cleaned.form:
+        check_route_form(cleaned.route, cleaned.form)
     return cleaned, looked_up
 
 

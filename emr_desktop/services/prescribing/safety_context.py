@@ -22,6 +22,7 @@ from emr_desktop.services.chart.medications import (
 )
 from emr_desktop.services.common.records import user_names
 from emr_desktop.services.common.rows import allergy_row, prescription_row
+from emr_desktop.services.prescribing.alert_policy import apply_policy, load_interrupting
 from emr_desktop.services.prescribing.checks import DEFAULT_CHECKS
 from emr_desktop.services.prescribing.dose_checks import check_dose_rules, check_pediatric
 from emr_desktop.services.prescribing.duplicate_groups import check_therapy_groups
@@ -59,7 +60,7 @@ def run_checks(context: SafetyContext) -> list[SafetyAlert]:
     for check in SAFETY_CHECKS:
         for alert in check(context):
             alerts.setdefault(alert.key, alert)
-    return list(alerts.values())
+    return apply_policy(list(alerts.values()), context.interrupting)
 
 
 def load_context(
@@ -110,5 +111,6 @@ def context_for(
         no_known_allergies=patient.no_known_allergies,
         allergies_documented=patient.no_known_allergies or bool(allergies),
         patient=load_patient_facts(session, patient, today or dt.date.today()),
+        interrupting=load_interrupting(session),
     )
     return context, meds

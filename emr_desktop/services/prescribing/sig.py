@@ -14,6 +14,7 @@ from typing import Any, Final
 from emr_desktop.domain.prescribing import PrescriptionInput
 from emr_desktop.errors import ValidationError
 from emr_desktop.services.common import validation as v
+from emr_desktop.services.common.printed_text import check_printed, check_route_form
 from emr_desktop.services.common.safe_writing import check_abbreviations, format_number
 from emr_desktop.services.common.sig_words import (
     ROUTES,
@@ -120,6 +121,15 @@ def clean_order(data: PrescriptionInput) -> dict[str, Any]:
         "dispense_as_written": bool(data.dispense_as_written),
         "note_to_pharmacist": check_abbreviations("note to pharmacist", note),
     }
+    check_printed(
+        {
+            "drug name": values["drug_name"],
+            "strength": values["strength"],
+            "as-needed reason": indication,
+            "note to pharmacist": values["note_to_pharmacist"],
+        }
+    )
+    check_route_form(values["route"], values["form"], values["dose_unit"])
     values["sig"] = render_sig(
         dose=dose,
         dose_unit=values["dose_unit"],

@@ -20,7 +20,7 @@ from emr_desktop.services.common.audit import record
 from emr_desktop.services.common.records import patient_by_mrn
 from emr_desktop.services.prescribing.safety_context import context_for, run_checks
 
-__all__ = ["KINDS", "CheckedAlert", "WhatIfService", "public_kind"]
+__all__ = ["KINDS", "CheckedAlert", "WhatIfService", "hypothetical_prescription", "public_kind"]
 
 KINDS: Final = (
     "drug-drug",
@@ -98,7 +98,7 @@ def _clean(
     return text, dose, count, unit
 
 
-def _row(
+def hypothetical_prescription(
     patient_id: int, drug: str, dose: Decimal | None, times: int | None, per: str
 ) -> PrescriptionRow:
     """A hypothetical prescription (id -1: never a saved one) of ``drug``, oral, in mg."""
@@ -158,7 +158,7 @@ class WhatIfService:
         text, dose, count, unit = _clean(drug, dose_mg, times, per)
         with self._db.unit_of_work(actor) as s:
             patient = patient_by_mrn(s, mrn)
-            row = _row(patient.id, text, dose, count, unit)
+            row = hypothetical_prescription(patient.id, text, dose, count, unit)
             context, _ = context_for(s, patient, (row,), set(), today)
             alerts = [a for a in run_checks(context) if public_kind(a.kind)]
             record(

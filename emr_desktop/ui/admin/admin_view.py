@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.services.practice.details import PracticeService
+from emr_desktop.services.prescribing.alert_policy import AlertPolicyService
+from emr_desktop.ui.admin.alert_policy_page import AlertPolicyPage
 from emr_desktop.ui.admin.audit_page import AuditPage
 from emr_desktop.ui.admin.backup_page import BackupPage
 from emr_desktop.ui.admin.mfa_page import MfaPage
@@ -32,12 +34,14 @@ class AdminView(QTabWidget):
         self.backup = BackupPage(services, actor, ops)
         self.settings = SettingsPage(PracticeService(services.db), services.settings, actor, ops)
         self.mfa = MfaPage(services, actor, ops)
+        self.alert_policy = AlertPolicyPage(AlertPolicyService(services.db), actor, ops)
         for page, title, name in (
             (self.users, "Users", "Users and roles"),
             (self.audit, "Audit report", "Audit report"),
             (self.backup, "Backup", "Backup and restore"),
             (self.settings, "Settings", "Practice settings"),
             (self.mfa, "Two-step login", "Two-step login"),
+            (self.alert_policy, "Prescribing alerts", "Prescribing alert settings"),
         ):
             page.setAccessibleName(name)
             self.addTab(page, title)

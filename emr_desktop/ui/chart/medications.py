@@ -13,6 +13,7 @@ from emr_desktop.domain.clinical import MedicationStatus
 from emr_desktop.domain.exports import ExportResult
 from emr_desktop.domain.prescribing import MedicationInput
 from emr_desktop.domain.security import Actor, Permission
+from emr_desktop.reference.drug_print import tall_man
 from emr_desktop.reference.drugs import formulary
 from emr_desktop.services.chart.recognition import medication_mark
 from emr_desktop.ui.chart.field_kinds import DateField, Text
@@ -58,7 +59,7 @@ def _unresolved(m: MedicationRow) -> bool:
 
 
 COLUMNS: tuple[Column[MedicationRow], ...] = (
-    Column("Medication", lambda m: m.drug_name, strike=_stopped, warn=_unresolved),
+    Column("Medication", lambda m: tall_man(m.drug_name), strike=_stopped, warn=_unresolved),
     Column("Strength", lambda m: m.strength),
     Column("Form", lambda m: m.form),
     Column("Route", lambda m: m.route),
