@@ -429,6 +429,16 @@ def test_no_show_only_for_booked_appointments_that_are_due(clinic: Clinic) -> No
         c.svc.no_show(c.desk, today.id, expected_version=missed.version)
     with pytest.raises(ValidationError, match="from no-show to arrived"):
         c.svc.set_status(c.desk, today.id, S.ARRIVED, expected_version=missed.version)
+    # issue 14: a no-show marked by mistake is undone (audited) ...
+    head = c.head()
+    undone = c.svc.set_status(c.desk, today.id, S.BOOKED, expected_version=missed.version)
+    assert undone.status is S.BOOKED
+    assert c.audit(head)[0][2] == {"from": "no_show", "to": "booked"}
+    # ... unless its freed time was booked for someone else meanwhile
+    again = c.svc.no_show(c.desk, today.id, expected_version=undone.version)
+    c.svc.book(c.desk, c.req(c.today_at(7), patient=c.p2), override_reason="early start")
+    with pytest.raises(ValidationError, match="booked for another patient"):
+        c.svc.set_status(c.desk, today.id, S.BOOKED, expected_version=again.version)
 
 
 # ---- the check-in flow -------------------------------------------------------------------
