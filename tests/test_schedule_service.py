@@ -819,6 +819,7 @@ CASES: dict[str, Case] = {
         lambda a: c.svc.set_day_hours(a, c.ames.user_id, 6, [(dt.time(8), dt.time(9))])
     ),
     "provider_hours": lambda c, i: lambda a: c.svc.provider_hours(a, c.ames.user_id),
+    "upcoming_blocks": lambda c, i: lambda a: c.svc.upcoming_blocks(a, c.ames.user_id),
     "provider_named": lambda c, i: lambda a: c.svc.provider_named(a, "ames"),
     "appointment_types": lambda c, i: lambda a: c.svc.appointment_types(a),
     "save_appointment_type": lambda c, i: (
@@ -849,6 +850,7 @@ MANAGER_MAY = {
     "clear_hours",
     "set_day_hours",
     "provider_hours",
+    "upcoming_blocks",
     "provider_named",
     "appointment_types",
     "save_appointment_type",
