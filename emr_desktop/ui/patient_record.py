@@ -55,6 +55,7 @@ class PatientRecordView(QWidget):
         self.details: PatientDetails | None = None
         self.header = QLabel()
         self.header.setAccessibleName("Patient identifiers")
+        self.header.setWordWrap(True)  # a 100-character name wraps, the window stays put
         self.body = QLabel()
         self.body.setAccessibleName("Demographics")
         self.body.setWordWrap(True)
