@@ -24,6 +24,16 @@ class ValidationError(EmrError):
         self.reason = message
 
 
+class ValidationErrors(ValidationError):
+    """Several fields were refused at once; ``problems`` holds one ValidationError each
+    (``field`` and ``reason`` are the first one's, so one-field callers keep working)."""
+
+    def __init__(self, problems: tuple[ValidationError, ...]) -> None:
+        super().__init__(problems[0].field, problems[0].reason)
+        self.problems = problems
+        self.message = "; ".join(p.message for p in problems)
+
+
 class PermissionDenied(EmrError):
     """The acting user's role does not allow this action."""
 

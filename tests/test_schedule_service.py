@@ -429,6 +429,16 @@ def test_no_show_only_for_booked_appointments_that_are_due(clinic: Clinic) -> No
         c.svc.no_show(c.desk, today.id, expected_version=missed.version)
     with pytest.raises(ValidationError, match="from no-show to arrived"):
         c.svc.set_status(c.desk, today.id, S.ARRIVED, expected_version=missed.version)
+    # issue 14: a no-show marked by mistake is undone (audited) ...
+    head = c.head()
+    undone = c.svc.set_status(c.desk, today.id, S.BOOKED, expected_version=missed.version)
+    assert undone.status is S.BOOKED
+    assert c.audit(head)[0][2] == {"from": "no_show", "to": "booked"}
+    # ... unless its freed time was booked for someone else meanwhile
+    again = c.svc.no_show(c.desk, today.id, expected_version=undone.version)
+    c.svc.book(c.desk, c.req(c.today_at(7), patient=c.p2), override_reason="early start")
+    with pytest.raises(ValidationError, match="booked for another patient"):
+        c.svc.set_status(c.desk, today.id, S.BOOKED, expected_version=again.version)
 
 
 # ---- the check-in flow -------------------------------------------------------------------
@@ -809,6 +819,7 @@ CASES: dict[str, Case] = {
         lambda a: c.svc.set_day_hours(a, c.ames.user_id, 6, [(dt.time(8), dt.time(9))])
     ),
     "provider_hours": lambda c, i: lambda a: c.svc.provider_hours(a, c.ames.user_id),
+    "upcoming_blocks": lambda c, i: lambda a: c.svc.upcoming_blocks(a, c.ames.user_id),
     "provider_named": lambda c, i: lambda a: c.svc.provider_named(a, "ames"),
     "appointment_types": lambda c, i: lambda a: c.svc.appointment_types(a),
     "save_appointment_type": lambda c, i: (
@@ -839,6 +850,7 @@ MANAGER_MAY = {
     "clear_hours",
     "set_day_hours",
     "provider_hours",
+    "upcoming_blocks",
     "provider_named",
     "appointment_types",
     "save_appointment_type",

@@ -68,8 +68,7 @@ def cmd_patients_search(ctx: Context) -> int:
 
 def inactive_word(p: PatientSummary) -> str:
     """'deceased YYYY-MM-DD' or 'inactive', as lists mark a record that is not active."""
-    died = getattr(p, "deceased_on", None)
-    return f"deceased {died.isoformat()}" if died else "inactive"
+    return f"deceased {p.deceased_on.isoformat()}" if p.deceased_on else "inactive"
 
 
 def _user_opt(p: argparse.ArgumentParser) -> None:

@@ -13,23 +13,11 @@ from emr_desktop.cli.common import Context, UsageError, out
 from emr_desktop.domain.schedule import BookingRequest, SchedulingConflict
 from emr_desktop.errors import EmrError, ValidationError
 from emr_desktop.services.patients.registry import PatientService
+from emr_desktop.services.schedule.hours import parse_range
 from emr_desktop.services.schedule.service import ScheduleService
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 DEFAULT_KIND = "Follow-up"
-
-
-def parse_range(text: str) -> tuple[dt.time, dt.time]:
-    """'08:00-12:00' as two times; ValidationError otherwise."""
-    m = _RANGE.match(text.strip())
-    try:
-        if m is None:
-            raise ValueError
-        h1, m1, h2, m2 = (int(g) for g in m.groups())
-        return dt.time(h1, m1), dt.time(h2, m2)
-    except ValueError:
-        raise ValidationError("ranges", f"{text!r} is not a time range like 08:00-12:00") from None
 
 
 def parse_at(field: str, text: str) -> dt.datetime:

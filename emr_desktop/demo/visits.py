@@ -144,9 +144,10 @@ def place(
 
 
 def follow_up_reason(p: Person, day: dt.date) -> str:
-    """'Follow-up: hypertension, type 2 diabetes' from the current chronic problems."""
-    labels = [ch.cond.label for ch in p.problems if ch.cond is not None and ch.active(day)]
-    return "Follow-up: " + ", ".join(labels[:2]) if labels else "Follow-up"
+    """What the front desk types for a follow-up: a plain visit kind, never the patient's
+    diagnoses (the receptionist sees reasons on tooltips and the day sheet)."""
+    del p, day  # kept for the callers; the chart is not the desk's to quote
+    return "Follow-up visit"
 
 
 def visits(run: Run, book: SlotBook, p: Person) -> None:

@@ -50,6 +50,7 @@ class PatientSummary:
     sex_at_birth: Sex
     phone: str
     active: bool
+    deceased_on: dt.date | None = None  # recorded date of death (the record is inactive)
 
     @property
     def display_name(self) -> str:

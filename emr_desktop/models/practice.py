@@ -20,6 +20,7 @@ class Practice(Base):
     city: Mapped[str] = mapped_column(String(100), default="")
     state: Mapped[str] = mapped_column(String(50), default="")
     postal_code: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
     phone: Mapped[str] = mapped_column(String(40), default="")
     fax: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(200), default="")

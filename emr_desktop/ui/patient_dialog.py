@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from emr_desktop.domain.clinical import Sex
 from emr_desktop.domain.patients import DuplicateCandidate, PatientDetails, PatientInput, age_on
 from emr_desktop.domain.security import Actor
-from emr_desktop.errors import DuplicateError, ValidationError
+from emr_desktop.errors import DuplicateError, ValidationError, ValidationErrors
+from emr_desktop.services.common.collect import Problems
 from emr_desktop.services.common.validation import parse_date
 from emr_desktop.services.patients.registry import PatientService
 from emr_desktop.ui.discard import DiscardGuard
@@ -149,6 +150,7 @@ class PatientDialog(QDialog):
         self._birth = self._line("birth_date", "date of birth", "MM/DD/YYYY")
         self._sex = QComboBox()
         self._sex.setAccessibleName("Sex at birth")
+        self._sex.addItem("— choose —", None)  # no silent default: the desk must ask
         for sex in Sex:
             self._sex.addItem(sex.value.title(), sex)
         self._errors["sex_at_birth"] = self._error_label()
@@ -218,10 +220,15 @@ class PatientDialog(QDialog):
                 edit.setText(data.birth_date.strftime("%m/%d/%Y"))
             else:
                 edit.setText(str(getattr(data, attr)))
-        self._sex.setCurrentIndex(list(Sex).index(data.sex_at_birth))
+        self._sex.setCurrentIndex(max(self._sex.findData(data.sex_at_birth), 0))
 
     def show_field_error(self, err: ValidationError) -> None:
-        """Show ``err`` beside its field (or in a box if the field is not on this form)."""
+        """Show ``err`` beside its field (or in a box if the field is not on this form); for
+        several at once, each beside its own field, the first one focused."""
+        if isinstance(err, ValidationErrors):
+            for one in reversed(err.problems):  # the first ends up with the focus
+                self.show_field_error(one)
+            return
         attr = self._by_service_name.get(err.field)
         if attr is None:
             self._ops.show_error(err)
@@ -234,12 +241,20 @@ class PatientDialog(QDialog):
     def _collect(self) -> PatientInput:
         for label in self._errors.values():
             label.hide()
+        found = Problems()
         text = self._birth.text().strip()
-        if not text:
-            raise ValidationError("date of birth", "is required")
-        birth = parse_date("date of birth", text)
+        birth = found.check(lambda: _birth(text), None)
+        sex = self._sex.currentData()
+        if sex is None:
+            found.found.append(ValidationError("sex at birth", "choose one"))
         values = {attr: e.text() for attr, e in self._edits.items() if attr != "birth_date"}
-        return PatientInput(birth_date=birth, sex_at_birth=self._sex.currentData(), **values)
+        for attr in ("given_name", "family_name"):
+            if not values[attr].strip():
+                field = attr.replace("_", " ")
+                found.found.append(ValidationError(field, "is required"))
+        found.raise_any()
+        assert birth is not None
+        return PatientInput(birth_date=birth, sex_at_birth=sex, **values)
 
     def _save(self, data: PatientInput, confirm: bool) -> PatientDetails:
         if self._details is None:
@@ -278,6 +293,12 @@ class PatientDialog(QDialog):
         if saved is not None:
             self.result_id = saved.id
             self.accept()
+
+
+def _birth(text: str) -> dt.date:
+    if not text:
+        raise ValidationError("date of birth", "is required")
+    return parse_date("date of birth", text)
 
 
 def birth_and_age(birth: dt.date, today: dt.date | None = None) -> str:

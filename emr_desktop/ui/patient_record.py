@@ -51,9 +51,11 @@ class PatientRecordView(QWidget):
         self._services = services
         self._actor = actor
         self._ops = ops
+        ops.data_changed.connect(self._on_ops_data_changed)
         self.details: PatientDetails | None = None
         self.header = QLabel()
         self.header.setAccessibleName("Patient identifiers")
+        self.header.setWordWrap(True)  # a 100-character name wraps, the window stays put
         self.body = QLabel()
         self.body.setAccessibleName("Demographics")
         self.body.setWordWrap(True)
@@ -114,6 +116,13 @@ class PatientRecordView(QWidget):
     def refresh(self) -> None:
         """Reload."""
         self.load()
+
+    def _on_ops_data_changed(self, what: str) -> None:
+        """A booking or check-in here or on another PC: show it (only this patient's)."""
+        if what.startswith("chart:") and what != f"chart:{self.patient_id}":
+            return
+        if self.appointments is not None and what not in ("settings", "users"):
+            self.appointments.refresh()  # demographics are reloaded by their own edits
 
     def _on_edit_clicked(self) -> None:
         if self.details is None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,8 +32,15 @@ PATIENT_COLUMNS: tuple[Column[PatientSummary], ...] = (
     Column("Date of birth (age)", lambda p: birth_and_age(p.birth_date), lambda p: p.birth_date),
     Column("Sex", lambda p: p.sex_at_birth.value),
     Column("Phone", lambda p: p.phone),
-    Column("Status", lambda p: "" if p.active else "inactive", warn=lambda p: not p.active),
+    Column("Status", lambda p: status_words(p), warn=lambda p: not p.active),
 )
+
+
+def status_words(p: PatientSummary) -> str:
+    """'' for an active record, else 'inactive' or 'deceased 1990-04-02'."""
+    if p.active:
+        return ""
+    return f"deceased {p.deceased_on:%m/%d/%Y}" if p.deceased_on else "inactive"
 
 
 class PatientsView(QWidget):
@@ -57,6 +65,9 @@ class PatientsView(QWidget):
         self.new_button.setToolTip("Register a new patient (Ctrl+N)")
         self.new_button.clicked.connect(self.register_patient)
         self.new_button.setVisible(actor.can(Permission.PATIENT_REGISTER))
+        self.include_inactive = QCheckBox("Include &inactive and deceased")
+        self.include_inactive.setToolTip("Also find records kept for records requests")
+        self.include_inactive.toggled.connect(lambda _on: self.refresh())
         self.caption = QLabel()
         self.caption.setAccessibleName("Result count")
         self.model: DtoTableModel[PatientSummary] = DtoTableModel(PATIENT_COLUMNS)
@@ -77,6 +88,7 @@ class PatientsView(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.include_inactive)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -93,7 +105,10 @@ class PatientsView(QWidget):
         """Run the search for the current text (or show recent patients when empty)."""
         text = self.search.text().strip()
         if text:
-            rows = self._ops.run(lambda: self._service.search(self.actor, text, limit=100))
+            everyone = self.include_inactive.isChecked()
+            rows = self._ops.run(
+                lambda: self._service.search(self.actor, text, limit=100, include_inactive=everyone)
+            )
             caption = "No patient matches." if rows == [] else f"{len(rows or [])} match(es)"
         else:
             rows = self._ops.run(lambda: self._service.recent(self.actor))

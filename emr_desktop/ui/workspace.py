@@ -87,7 +87,9 @@ class Workspace(QTabWidget):
         if not view.load():
             view.deleteLater()
             return
-        index = self.addTab(view, view.tab_title())
+        title = view.tab_title()
+        short = title if len(title) <= 40 else title[:39] + "…"  # a long name stays in its tab
+        index = self.addTab(view, short)
         self.setTabToolTip(index, view.tab_title())
         self.setCurrentIndex(index)
         self.patients.refresh()

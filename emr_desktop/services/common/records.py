@@ -46,6 +46,7 @@ def summary(p: Patient) -> PatientSummary:
         sex_at_birth=p.sex_at_birth,
         phone=p.phone_mobile or p.phone_home,
         active=p.active,
+        deceased_on=p.deceased_on,
     )
 
 

@@ -33,14 +33,16 @@ from emr_desktop.models import (
     VitalSigns,
 )
 from emr_desktop.models.audit import AuditLog
-from emr_desktop.models.practice import Counter
+from emr_desktop.models.practice import Counter, Practice
 from emr_desktop.persistence.database import Database
 from emr_desktop.security.permissions import require
 from emr_desktop.services.common import validation as v
 from emr_desktop.services.common.audit import record
 from emr_desktop.services.common.chart_access import search_read
+from emr_desktop.services.common.collect import Problems
 from emr_desktop.services.common.records import get_patient, patient_by_mrn, summary
 from emr_desktop.services.common.validation import luhn_digit
+from emr_desktop.services.patients.postal import postal_code
 from emr_desktop.services.patients.search import fold, reindex, search_ids
 
 MRN_START = 1_000_000
@@ -73,9 +75,14 @@ def next_mrn(session: Session) -> str:
     return base + luhn_digit(base)
 
 
-def clean_input(data: PatientInput) -> tuple[PatientInput, str, str]:
-    """Validated, trimmed demographics plus the digits of both phone numbers."""
-    t = v.text
+def clean_input(data: PatientInput, country: str = "US") -> tuple[PatientInput, str, str]:
+    """Validated, trimmed demographics plus the digits of both phone numbers; one
+    ValidationError naming every bad field (ValidationErrors when there are several)."""
+    found = Problems()
+
+    def t(field: str, value: str, *, max_len: int, required: bool = False) -> str:
+        return found.check(lambda: v.text(field, value, max_len=max_len, required=required), "")
+
     cleaned = dataclasses.replace(
         data,
         given_name=t("given name", data.given_name, max_len=100, required=True),
@@ -85,14 +92,14 @@ def clean_input(data: PatientInput) -> tuple[PatientInput, str, str]:
         gender_identity=t("gender identity", data.gender_identity, max_len=60),
         phone_mobile=t("mobile phone", data.phone_mobile, max_len=40),
         phone_home=t("home phone", data.phone_home, max_len=40),
-        email=v.email("e-mail", data.email),
+        email=found.check(lambda: v.email("e-mail", data.email), ""),
         address_line1=t("address", data.address_line1, max_len=200),
         address_line2=t("address line 2", data.address_line2, max_len=200),
         city=t("city", data.city, max_len=100),
         state=t("state", data.state, max_len=50),
-        postal_code=t("postal code", data.postal_code, max_len=20),
-        preferred_language=t("preferred language", data.preferred_language, max_len=60)
-        or "English",
+        postal_code=found.check(lambda: postal_code(country, data.postal_code or ""), ""),
+        # a blank language stays blank: nobody said the patient speaks English
+        preferred_language=t("preferred language", data.preferred_language, max_len=60),
         emergency_contact_name=t("emergency contact", data.emergency_contact_name, max_len=200),
         emergency_contact_phone=t(
             "emergency contact phone", data.emergency_contact_phone, max_len=40
@@ -104,12 +111,21 @@ def clean_input(data: PatientInput) -> tuple[PatientInput, str, str]:
         insurance_member_id=t("insurance member id", data.insurance_member_id, max_len=60),
         alerts=t("alerts", data.alerts, max_len=500),
     )
-    v.birth_date("date of birth", cleaned.birth_date)
-    v.choice("sex at birth", Sex, cleaned.sex_at_birth)
-    v.phone_digits("emergency contact phone", cleaned.emergency_contact_phone)
-    mobile = v.phone_digits("mobile phone", cleaned.phone_mobile)
-    home = v.phone_digits("home phone", cleaned.phone_home)
+    found.check(lambda: v.birth_date("date of birth", cleaned.birth_date), None)
+    found.check(lambda: v.choice("sex at birth", Sex, cleaned.sex_at_birth), None)
+    found.check(
+        lambda: v.phone_digits("emergency contact phone", cleaned.emergency_contact_phone), ""
+    )
+    mobile = found.check(lambda: v.phone_digits("mobile phone", cleaned.phone_mobile), "")
+    home = found.check(lambda: v.phone_digits("home phone", cleaned.phone_home), "")
+    found.raise_any()
     return cleaned, mobile, home
+
+
+def practice_country(session: Session) -> str:
+    """The practice's country code (postal codes are checked as it writes them)."""
+    practice = session.get(Practice, 1)
+    return practice.country if practice is not None and practice.country else "US"
 
 
 def _apply(p: Patient, data: PatientInput, mobile: str, home: str) -> None:
@@ -132,7 +148,8 @@ def find_duplicates(
 ) -> list[DuplicateCandidate]:
     """Patients who may be the same person: same birth date with a similar name, or same phone."""
     phones = [d for d in (mobile, home) if d]
-    cond = [Patient.birth_date == data.birth_date]
+    births = birth_variants(data.birth_date)
+    cond = [Patient.birth_date.in_(births)]
     if phones:
         cond += [Patient.mobile_digits.in_(phones), Patient.home_digits.in_(phones)]
     rows = session.scalars(
@@ -144,16 +161,30 @@ def find_duplicates(
         if p.id == exclude_id:
             continue
         reasons = []
+        pf, pg = fold(p.family_name), fold(p.given_name)
+        alike = pf[:3] == family[:3] or pg[:3] == given[:3] or (pf, pg) == (given, family)
         if p.birth_date == data.birth_date:
-            pf, pg = fold(p.family_name), fold(p.given_name)
             if pf == family and pg == given:
                 reasons.append("same name and date of birth")
-            elif pf[:3] == family[:3] or pg[:3] == given[:3] or (pf, pg) == (given, family):
+            elif alike:
                 reasons.append("similar name, same date of birth")
+        elif p.birth_date in births and alike:
+            reasons.append("similar name, date of birth with day and month swapped")
+        if (pf, pg) == (given, family) and pf != pg:
+            reasons.append("family and given names swapped")
         if phones and {p.mobile_digits, p.home_digits} & set(phones):
             reasons.append("same phone number")
         if reasons:
             out.append(DuplicateCandidate(summary(p), tuple(reasons)))
+    return out
+
+
+def birth_variants(day: dt.date) -> list[dt.date]:
+    """The date, and the date with day and month swapped when that is another real date
+    (08/07/1952 typed for 07/08/1952)."""
+    out = [day]
+    if day.day <= 12 and day.day != day.month:
+        out.append(day.replace(month=day.day, day=day.month))
     return out
 
 
@@ -172,8 +203,8 @@ class PatientService:
         call again with ``confirm_not_duplicate=True`` once the user has checked them.
         """
         require(actor, Permission.PATIENT_REGISTER)
-        cleaned, mobile, home = clean_input(data)
         with self._db.unit_of_work(actor) as s:
+            cleaned, mobile, home = clean_input(data, practice_country(s))
             candidates = find_duplicates(s, cleaned, mobile, home)
             if candidates and not confirm_not_duplicate:
                 raise DuplicateError(
@@ -256,8 +287,8 @@ class PatientService:
     def check_duplicates(self, actor: Actor, data: PatientInput) -> list[DuplicateCandidate]:
         """Who this might already be, without registering anything (for the form's warning)."""
         require(actor, Permission.PATIENT_REGISTER)
-        cleaned, mobile, home = clean_input(data)
         with self._db.unit_of_work(actor) as s:
+            cleaned, mobile, home = clean_input(data, practice_country(s))
             return find_duplicates(s, cleaned, mobile, home)
 
     def update(
@@ -265,8 +296,8 @@ class PatientService:
     ) -> PatientDetails:
         """Save edited demographics; ConflictError if someone saved since ``expected_version``."""
         require(actor, Permission.PATIENT_REGISTER)
-        cleaned, mobile, home = clean_input(data)
         with self._db.unit_of_work(actor) as s:
+            cleaned, mobile, home = clean_input(data, practice_country(s))
             p = get_patient(s, patient_id, writable=True)
             if p.version != expected_version:
                 raise ConflictError(
@@ -293,13 +324,29 @@ class PatientService:
             s.flush()
             return details(s, p)
 
-    def set_active(self, actor: Actor, patient_id: int, active: bool, reason: str = "") -> None:
-        """Deactivate (moved away, deceased, ...) or reactivate a patient; nothing is deleted."""
+    def set_active(
+        self,
+        actor: Actor,
+        patient_id: int,
+        active: bool,
+        reason: str = "",
+        *,
+        deceased_on: dt.date | None = None,
+    ) -> None:
+        """Deactivate (moved away, deceased on ``deceased_on``, ...) or reactivate a patient;
+        nothing is deleted. Reactivating clears a recorded date of death."""
         require(actor, Permission.PATIENT_REGISTER)
         why = v.text("reason", reason, max_len=300, required=not active)
+        if deceased_on is not None:
+            if active:
+                raise ValidationError("date of death", "a deceased patient is not active")
+            v.not_future("date of death", deceased_on)
         with self._db.unit_of_work(actor) as s:
             p = get_patient(s, patient_id, writable=True)
+            if deceased_on is not None and deceased_on < p.birth_date:
+                raise ValidationError("date of death", "is before the date of birth")
             p.active = active
+            p.deceased_on = None if active else (deceased_on or p.deceased_on)
             record(
                 s,
                 actor,
@@ -307,7 +354,7 @@ class PatientService:
                 entity="patient",
                 entity_id=p.id,
                 patient_id=p.id,
-                details={"reason_given": bool(why)},
+                details={"reason_given": bool(why), "deceased": p.deceased_on is not None},
             )
 
     def merge(self, actor: Actor, keep_id: int, merge_id: int) -> PatientDetails:

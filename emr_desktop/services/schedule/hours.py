@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
-from emr_desktop.domain.schedule import (
-    HoursRow,
-)
+from emr_desktop.domain.schedule import BlockRow, HoursRow
 from emr_desktop.domain.security import Actor, Permission
 from emr_desktop.errors import NotFound, ValidationError
 from emr_desktop.models import BlockedTime, ProviderHours
@@ -19,6 +18,24 @@ from emr_desktop.services.schedule import queries, rules
 from emr_desktop.services.schedule.steps import iso
 
 MANAGE = Permission.SCHEDULE_MANAGE
+_RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def parse_range(text: str) -> tuple[dt.time, dt.time]:
+    """'08:00-12:00' as two times; ValidationError otherwise."""
+    m = _RANGE.match(text.strip())
+    try:
+        if m is None:
+            raise ValueError
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        return dt.time(h1, m1), dt.time(h2, m2)
+    except ValueError:
+        raise ValidationError("ranges", f"{text!r} is not a time range like 08:00-12:00") from None
+
+
+def range_words(start: dt.time, end: dt.time) -> str:
+    """'08:00-12:00', as the hours forms and emr-admin write a range."""
+    return f"{start:%H:%M}-{end:%H:%M}"
 
 
 def clean_ranges(
@@ -57,6 +74,18 @@ class HoursEdits:
         with self._db.reading(actor) as s:
             rules.physician(s, provider_id)
             return sorted(queries.hours_of(s, [provider_id]), key=lambda h: (h.weekday, h.start))
+
+    def upcoming_blocks(
+        self, actor: Actor, provider_id: int | None, *, days: int = 366
+    ) -> list[BlockRow]:
+        """Blocked time from today on: a provider's and the whole practice's (or only the
+        practice's, for ``None``), soonest first."""
+        require(actor, Permission.SCHEDULE_VIEW)
+        start = dt.datetime.combine(dt.date.today(), dt.time())
+        window = [(start, start + dt.timedelta(days=days))]
+        with self._db.reading(actor) as s:
+            ids = [] if provider_id is None else [rules.physician(s, provider_id).id]
+            return queries.blocks_in(s, ids, window)
 
     def set_day_hours(
         self,

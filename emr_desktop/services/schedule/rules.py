@@ -184,6 +184,25 @@ def movable(a: Appointment) -> None:
         )
 
 
+def slot_still_free(s: Session, a: Appointment) -> None:
+    """Refuse to undo a no-show whose time has been booked for someone else since."""
+    end = a.start_at + dt.timedelta(minutes=a.duration_min)
+    others = s.execute(
+        select(Appointment.start_at, Appointment.duration_min).where(
+            Appointment.provider_id == a.provider_id,
+            Appointment.id != a.id,
+            Appointment.start_at >= a.start_at - LOOKBACK,
+            Appointment.start_at < end,
+            Appointment.status.not_in(FREE_STATUSES),
+        )
+    )
+    if any(b + dt.timedelta(minutes=m) > a.start_at for b, m in others):
+        raise ValidationError(
+            "status",
+            "its time has been booked for another patient since; book the patient again",
+        )
+
+
 def cancellable(a: Appointment) -> None:
     """Only an appointment that has not started (booked, or arrived and left) is cancelled."""
     if a.status not in (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED):

@@ -347,6 +347,8 @@ class ScheduleService(SeriesEdits, HoursEdits, DetailsEdits, TypeEdits):
             if came is S.BOOKED and a.start_at.date() > dt.date.today():
                 day = rules.day_words(a.start_at)
                 raise ValidationError("status", f"the appointment is on {day}, not today")
+            if came is S.NO_SHOW:  # its time was free meanwhile: someone may have taken it
+                rules.slot_still_free(s, a)
             now = utcnow()
             forward = FORWARD.get(came) is to
             if to is S.BOOKED:

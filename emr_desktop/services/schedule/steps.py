@@ -24,6 +24,7 @@ VIEW, BOOK = Permission.SCHEDULE_VIEW, Permission.SCHEDULE_BOOK
 # The check-in flow, one step at a time; each step may be undone by one step back.
 FORWARD = {S.BOOKED: S.ARRIVED, S.ARRIVED: S.IN_ROOM, S.IN_ROOM: S.COMPLETED}
 BACK = {after: before for before, after in FORWARD.items()}
+BACK[S.NO_SHOW] = S.BOOKED  # a no-show marked by mistake (the patient was in the toilet)
 ACTIVE = (S.BOOKED, S.ARRIVED, S.IN_ROOM)
 
 

@@ -1,4 +1,5 @@
-"""The Admin tab: users, the audit report, backups and practice settings.
+"""The Admin tab: users, working hours and blocked time, appointment types, the audit
+report, backups and practice settings.
 
 Each page loads when it is first shown (the audit report writes an audit row of its
 own, so it runs only when someone looks at it); F5 reloads the page in front.
@@ -15,8 +16,10 @@ from emr_desktop.services.prescribing.alert_policy import AlertPolicyService
 from emr_desktop.ui.admin.alert_policy_page import AlertPolicyPage
 from emr_desktop.ui.admin.audit_page import AuditPage
 from emr_desktop.ui.admin.backup_page import BackupPage
+from emr_desktop.ui.admin.hours_page import HoursPage
 from emr_desktop.ui.admin.mfa_page import MfaPage
 from emr_desktop.ui.admin.settings_page import SettingsPage
+from emr_desktop.ui.admin.types_page import TypesPage
 from emr_desktop.ui.admin.users_page import UsersPage
 from emr_desktop.ui.context import Services
 from emr_desktop.ui.ops import Operations
@@ -35,8 +38,12 @@ class AdminView(QTabWidget):
         self.settings = SettingsPage(PracticeService(services.db), services.settings, actor, ops)
         self.mfa = MfaPage(services, actor, ops)
         self.alert_policy = AlertPolicyPage(AlertPolicyService(services.db), actor, ops)
+        self.hours = HoursPage(services, actor, ops)
+        self.types = TypesPage(services, actor, ops)
         for page, title, name in (
             (self.users, "Users", "Users and roles"),
+            (self.hours, "Hours", "Working hours and blocked time"),
+            (self.types, "Appointment types", "Appointment types"),
             (self.audit, "Audit report", "Audit report"),
             (self.backup, "Backup", "Backup and restore"),
             (self.settings, "Settings", "Practice settings"),

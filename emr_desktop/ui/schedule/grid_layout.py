@@ -62,6 +62,14 @@ def _blocks_on(blocks: Sequence[BlockRow], provider_id: int, day: dt.date) -> tu
     )
 
 
+def changed_patients(old: DayView | WeekView | None, new: DayView | WeekView) -> set[int]:
+    """Patients whose appointments differ between two loads of the same view."""
+    if old is None:
+        return set()
+    before, after = set(old.appointments), set(new.appointments)
+    return {a.patient_id for a in before ^ after}
+
+
 def day_columns(view: DayView) -> list[GridColumn]:
     """One column per provider of a day view."""
     return [
@@ -69,7 +77,7 @@ def day_columns(view: DayView) -> list[GridColumn]:
             provider_id=p.id,
             day=view.day,
             title=p.name,
-            subtitle=p.credentials,
+            subtitle=p.credentials if p.active else "disabled · rebook these",
             hours=_open_spans(view.day, view.hours, p.id),
             blocks=_blocks_on(view.blocked, p.id, view.day),
             appointments=view.for_provider(p.id),

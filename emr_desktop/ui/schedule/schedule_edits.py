@@ -47,18 +47,21 @@ UNDO_KEY = "Ctrl+Z"
 STEP_WORDS = {S.ARRIVED: "Arrived", S.IN_ROOM: "In room", S.COMPLETED: "Completed"}
 _FORWARD = {S.BOOKED: S.ARRIVED, S.ARRIVED: S.IN_ROOM, S.IN_ROOM: S.COMPLETED}
 _BACK = {after: before for before, after in _FORWARD.items()}
+_BACK[S.NO_SHOW] = S.BOOKED
 _MOVABLE = (S.BOOKED, S.ARRIVED, S.IN_ROOM)
 
 
 @dataclass(frozen=True)
 class UndoStep:
-    """How to put back the last drag: the appointment's old start, provider and length."""
+    """How to put back the last change: a drag (the appointment's old start, provider and
+    length) or a status step or no-show (its old status)."""
 
     appointment_id: int
     old_start: dt.datetime
     old_provider_id: int
     old_duration: int
     version: int  # the version after the change (a stale undo is refused by the service)
+    old_status: AppointmentStatus | None = None
 
 
 class ScheduleEdits:
@@ -193,11 +196,24 @@ class ScheduleEdits:
         return True
 
     def undo(self) -> bool:
-        """Put the last dragged appointment back where (and as long as) it was."""
-        if not self.undo_steps or not self.can_book:
+        """Put the last dragged appointment back where (and as long as) it was, or undo the
+        last status step or no-show."""
+        if not self.undo_steps or not self.view.actor.can(Permission.SCHEDULE_BOOK):
             return False
         step = self.undo_steps.pop()
         v, schedule = self.view, self.view.services.schedule
+        if step.old_status is not None:
+            was = step.old_status
+            back = v.ops.run(
+                lambda: schedule.set_status(
+                    v.actor, step.appointment_id, was, expected_version=step.version
+                ),
+                changes="schedule",
+            )
+            v.go_to(step.old_start.date())
+            if back is not None:
+                v.grid.select(back.id)
+            return back is not None
 
         def call(reason: str | None) -> AppointmentRow:
             moved = schedule.move(
@@ -239,8 +255,15 @@ class ScheduleEdits:
             lambda: v.services.schedule.set_status(v.actor, a.id, to, expected_version=a.version),
             changes=f"chart:{a.patient_id}",
         )
+        self._remember_status(a, done)
         v.reload()
         return done is not None
+
+    def _remember_status(self, a: AppointmentRow, done: AppointmentRow | None) -> None:
+        if done is not None:
+            self.undo_steps.append(
+                UndoStep(a.id, a.start_at, a.provider_id, a.duration_min, done.version, a.status)
+            )
 
     def no_show(self, a: AppointmentRow | None) -> bool:
         """Mark a booked appointment as a no-show."""
@@ -251,6 +274,7 @@ class ScheduleEdits:
             lambda: v.services.schedule.no_show(v.actor, a.id, expected_version=a.version),
             changes=f"chart:{a.patient_id}",
         )
+        self._remember_status(a, done)
         v.reload()
         return done is not None
 
@@ -297,7 +321,8 @@ class ScheduleEdits:
                 )
             back = _BACK.get(a.status)
             if back is not None:
-                add(f"Back to {back.value.replace('_', ' ')}", lambda: self.step(a, back))
+                words = "Undo no-show" if a.status is S.NO_SHOW else f"Back to {back.value}"
+                add(words.replace("_", " "), lambda: self.step(a, back))
         if self.can_book:
             add("No-show", lambda: self.no_show(a), NO_SHOW_KEY, a.status is S.BOOKED)
             menu.addSeparator()

@@ -31,7 +31,7 @@ from emr_desktop.ui.ops import Operations
 from emr_desktop.ui.schedule import dialogs
 from emr_desktop.ui.schedule.appointment_fields import use_types
 from emr_desktop.ui.schedule.day_grid import DayGrid
-from emr_desktop.ui.schedule.grid_layout import day_columns, week_columns
+from emr_desktop.ui.schedule.grid_layout import changed_patients, day_columns, week_columns
 from emr_desktop.ui.schedule.schedule_edits import (
     NO_SHOW_KEY,
     STATUS_KEYS,
@@ -63,6 +63,7 @@ class ScheduleView(QWidget):
         self.mode = "day"
         self.data: DayView | WeekView | None = None
         self._painted_minute = -1
+        self._polled = False
         self.providers: list[ProviderInfo] = (
             ops.run(lambda: services.schedule.providers(actor)) or []
         )
@@ -149,9 +150,9 @@ class ScheduleView(QWidget):
             "Print day sheet…", "The day's list per provider", self._on_print
         )
         self.undo_button = button(
-            "Undo move", f"Put back the last moved appointment ({UNDO_KEY})", self.edits.undo
+            "Undo", f"Undo the last move, check-in step or no-show ({UNDO_KEY})", self.edits.undo
         )
-        self.undo_button.setVisible(self.edits.can_book)
+        self.undo_button.setVisible(self.actor.can(Permission.SCHEDULE_BOOK))
         self.undo_button.setEnabled(False)
         self.toolbar: QHBoxLayout = bar
         self._fill_provider_menu()
@@ -309,7 +310,14 @@ class ScheduleView(QWidget):
             log.info("schedule poll failed")
             return
         if data != self.data:
+            changed = changed_patients(self.data, data)
             self._apply(data)
+            self._polled = True  # what follows is news for the patient tabs, not for us
+            try:
+                for pid in sorted(changed):  # open patient tabs show the other PC's change
+                    self.ops.data_changed.emit(f"chart:{pid}")
+            finally:
+                self._polled = False
         elif dt.datetime.now().minute != self._painted_minute:
             self.grid.viewport().update()  # the red line moves on
         self._painted_minute = dt.datetime.now().minute
@@ -383,7 +391,9 @@ class ScheduleView(QWidget):
         self.grid.setToolTip("" if a is None else self.tooltip_text(a))
 
     def _on_ops_data_changed(self, _what: str) -> None:
-        if self.isVisible():  # a hidden tab catches up when shown (showEvent polls)
+        if (
+            self.isVisible() and not self._polled
+        ):  # a hidden tab catches up when shown (showEvent polls)
             self.reload()
 
     def _on_date_edit_changed(self, value: QDate) -> None:

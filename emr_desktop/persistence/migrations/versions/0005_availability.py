@@ -1,4 +1,5 @@
-"""Appointment types kept by the practice manager, and a patient's date of death.
+"""Appointment types kept by the practice manager, a patient's date of death, and the
+practice's country (postal codes are checked as that country writes them).
 
 Working hours already allow several rows per provider and weekday (provider_hours has no
 unique weekday key), so a day split around lunch needs no data change: the services now
@@ -51,9 +52,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("patient") as batch:
         batch.add_column(sa.Column("deceased_on", sa.Date(), nullable=True))
+    with op.batch_alter_table("practice") as batch:  # postal codes are checked per country
+        batch.add_column(
+            sa.Column("country", sa.String(length=2), nullable=False, server_default="US")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("practice") as batch:
+        batch.drop_column("country")
     with op.batch_alter_table("patient") as batch:
         batch.drop_column("deceased_on")
     op.drop_table("appointment_type")
