@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +154,21 @@ def dispose_practice(p: Practice) -> None:
 def db_engine(request: pytest.FixtureRequest) -> str:
     """The engine a database test runs on: "sqlcipher", and "pg" when a server is given."""
     return str(request.param)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """pytest-qt closes a test's leftover widgets at teardown: a dialog still holding typed
+    content would ask "discard?" in a modal box nobody answers. Leftovers are discarded."""
+    discard = sys.modules.get("emr_desktop.ui.discard")
+    asked = getattr(discard, "confirm", None)
+    if discard is not None:
+        discard.confirm = lambda *_args: True  # type: ignore[attr-defined]
+    try:
+        return (yield)
+    finally:
+        if discard is not None:
+            discard.confirm = asked  # type: ignore[attr-defined]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

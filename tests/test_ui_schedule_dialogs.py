@@ -16,7 +16,7 @@ import pytest
 from conftest import Clinic
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -167,6 +167,8 @@ def _register_in_dialog(
         edits["Given name"].setText(given)
         edits["Family name"].setText(family)
         edits["Date of birth"].setText(born)
+        [sex] = [c for c in widget.findChildren(QComboBox) if c.accessibleName() == "Sex at birth"]
+        sex.setCurrentIndex(sex.findData(Sex.FEMALE))  # asked, never defaulted (issue 14)
 
         def answer(dup: QWidget) -> None:
             assert isinstance(dup, DuplicateDialog)
