@@ -105,6 +105,9 @@ NOT_READS: dict[str, str] = {
     "PatientService.recent": "the user's own recently opened patients, from the audit log",
     "PrescriptionService.check": "safety alerts for drafts being signed; sign audits them",
     "FhirService.export_all": "the whole practice's export, audited as fhir_export_all",
+    "WhatIfService.check_drug": "emr-admin rx check: alerts only, audited as rx_check",
+    "AlertPolicyService.interrupting": "the practice's alert policy, no patient data",
+    "AlertPolicyService.update": "a change of the alert policy, audited by its own row",
 }
 for _name in [
     "AllergyService.add",

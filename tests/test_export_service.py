@@ -153,7 +153,8 @@ def test_cli_export_pdf_writes_a_valid_file_and_records_it(
     meds = tmp_path / "meds.pdf"
     argv = ["export", "pdf", "--patient", chart.mrn, "--out", str(meds), "--kind", "medications"]
     assert _cli(clinic, monkeypatch, *argv) == 0
-    assert "Metformin" in " ".join(p.extract_text() for p in pypdf.PdfReader(meds).pages)
+    # Tall-man lettering for the look-alike name (FDA/ISMP list), as on every printout.
+    assert "metFORMIN" in " ".join(p.extract_text() for p in pypdf.PdfReader(meds).pages)
 
 
 def test_cli_referral_packet_uses_the_newest_open_referral_and_marks_it_sent(

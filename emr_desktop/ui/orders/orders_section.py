@@ -80,7 +80,7 @@ class OrdersSection(QWidget):
             "order": QPushButton("&Order labs…"),
             "requisition": QPushButton("&Requisition PDF…"),
             "results": QPushButton("&Enter results…"),
-            "cancel": QPushButton("&Cancel order…"),
+            "cancel": QPushButton("Ca&ncel order…"),
         }
         self.buttons["order"].clicked.connect(self.order_labs)
         self.buttons["requisition"].clicked.connect(self.requisition)
