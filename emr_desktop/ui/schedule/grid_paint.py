@@ -65,8 +65,9 @@ def _pastel(color: QColor, amount: float) -> QColor:
 
 
 def clock(when: dt.datetime | dt.time) -> str:
-    """'9:05' (24-hour, as the front desk reads the grid)."""
-    return f"{when.hour}:{when.minute:02d}"
+    """'9:05', '1:30': the 12-hour clock of the grid's own '8 AM'/'1 PM' labels, without the
+    suffix the row label beside it already gives (a block is too narrow for it)."""
+    return f"{when.hour % 12 or 12}:{when.minute:02d}"
 
 
 def hour_label(hour: int) -> str:
