@@ -14,6 +14,8 @@ import contextlib
 import hmac
 import json
 import os
+import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +58,9 @@ class AnchorFile:
         self._practice_id = practice_id
         self._key = anchor_key(practice_key)
         self._cached: tuple[float, Anchor | None] | None = None
+        # Two threads of one app commit, then write, in either order: one at a time, and
+        # never backwards.
+        self._writing = threading.Lock()
 
     def read(self) -> Anchor | None:
         """The anchor, None when there is none yet; raises ValueError when it was edited."""
@@ -99,11 +104,19 @@ class AnchorFile:
             "keyed_from": keyed_from,
         }
         doc["mac"] = mac(self._key, doc)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(doc, indent=2))
-        os.replace(tmp, self.path)
-        self._cached = None
+        with self._writing:
+            now = self.current()
+            if now is not None and now.last_id > last_id:
+                return  # a later head was written meanwhile
+            # A name of its own: another window of this practice may be writing too.
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(doc, indent=2))
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+                raise
+            self._cached = None
